@@ -1,0 +1,8 @@
+namespace Faultline.Core.Config;
+
+/// <summary>Bad configuration: the message is one line naming the variable, printed at start-up.</summary>
+public sealed class ConfigException(string variable, string problem)
+    : Exception($"{variable}: {problem}")
+{
+    public string Variable { get; } = variable;
+}
