@@ -1,6 +1,5 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/", () => "faultline");
-app.Run();
+using Faultline.Web.Cli;
+
+return await CliCommands.RunAsync(args);
 
 public partial class Program;

@@ -8,6 +8,8 @@ public sealed class IngestException(int status, string detail) : Exception(detai
 {
     public int Status { get; } = status;
     public string Detail { get; } = detail;
+    /// <summary>For 429/503: seconds the client should wait.</summary>
+    public int? RetryAfterSeconds { get; init; }
 
     public static IngestException BadRequest(string detail) => new(400, detail);
     public static IngestException TooLarge(string detail) => new(413, detail);

@@ -1,0 +1,320 @@
+using System.Data.Common;
+using System.Diagnostics;
+using Dapper;
+using Faultline.Core.Issues;
+using Faultline.Core.Notify;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Faultline.Core.Storage;
+
+/// <summary>
+/// The single writer (group commit): drains the ingest queue into one transaction per batch,
+/// then completes every waiting request and publishes the changes. Requests are acknowledged
+/// only after their batch committed, so 200 means durable; hundreds of requests share one fsync.
+/// Runs on its own thread because the MySQL driver's "async" calls block.
+/// </summary>
+public sealed class BatchWriter(
+    Database db, IngestQueue queue, IssueEvents events, TimeProvider clock, ILogger<BatchWriter> logger,
+    IEnumerable<IBatchObserver> observers) : BackgroundService
+{
+    public int MaxBatch { get; init; } = 1000;
+    private readonly Dictionary<(long, string), long> _hashCache = new();
+    private readonly IBatchObserver[] _observers = observers.ToArray();
+
+    public DateTime? LastCommitAt { get; private set; }
+    public long EventsCommitted => Interlocked.Read(ref _eventsCommitted);
+    private long _eventsCommitted;
+
+    /// <summary>Forget cached hash → issue mappings (after retention deleted issues).</summary>
+    public void InvalidateCaches()
+    {
+        lock (_hashCache) _hashCache.Clear();
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.Factory.StartNew(() => Run(stoppingToken), CancellationToken.None,
+            TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+
+    private async Task Run(CancellationToken stop)
+    {
+        var batch = new List<PendingEvent>(MaxBatch);
+        var reader = queue.Reader;
+        // On shutdown keep draining what was already accepted: no acknowledged-or-waiting event is dropped.
+        while (true)
+        {
+            try
+            {
+                if (!await reader.WaitToReadAsync(stop)) break;
+            }
+            catch (OperationCanceledException)
+            {
+                queue.Complete();
+                if (!reader.TryPeek(out _)) break;
+            }
+            while (batch.Count < MaxBatch && reader.TryRead(out var item))
+            {
+                queue.Dequeued(item);
+                batch.Add(item);
+            }
+            if (batch.Count == 0) continue;
+            WriteWithRetry(batch);
+            batch.Clear();
+        }
+    }
+
+    private void WriteWithRetry(List<PendingEvent> batch)
+    {
+        try
+        {
+            Complete(batch, WriteBatch(batch));
+            return;
+        }
+        catch (Exception ex) when (batch.Count > 1 && !IsUnreachable(ex))
+        {
+            logger.LogWarning(ex, "Batch of {Count} failed; retrying events one by one", batch.Count);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError("Storage unavailable, refusing {Count} events: {Error}", batch.Count, ex.Message);
+            foreach (var p in batch) p.Done.TrySetResult(new WriteOutcome(WriteStatus.Unavailable, 0, ex.Message));
+            return;
+        }
+        foreach (var p in batch)
+        {
+            try { Complete([p], WriteBatch([p])); }
+            catch (Exception ex)
+            {
+                logger.LogError("Event could not be stored: {Error}", ex.Message);
+                p.Done.TrySetResult(new WriteOutcome(WriteStatus.Unavailable, 0, ex.Message));
+            }
+        }
+    }
+
+    private static bool IsUnreachable(Exception ex) =>
+        ex is MySql.Data.MySqlClient.MySqlException { Number: 1042 or 0 } || ex is TimeoutException
+        || ex.InnerException is System.Net.Sockets.SocketException || ex is System.Net.Sockets.SocketException;
+
+    private void Complete(List<PendingEvent> batch, BatchResult result)
+    {
+        LastCommitAt = clock.GetUtcNow().UtcDateTime;
+        Interlocked.Add(ref _eventsCommitted, result.Stored);
+        for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(result.Outcomes[i]);
+        events.Publish(result.Changes);
+    }
+
+    private sealed record BatchResult(WriteOutcome[] Outcomes, List<StoreChange> Changes, int Stored);
+
+    private sealed class IssueDelta
+    {
+        public long Count;
+        public long FirstSeen = long.MaxValue, LastSeen = long.MinValue;
+        public int LevelRank;
+        public string Level = "debug";
+        public string? FirstRelease, LastRelease;
+        public long LastReleaseAt = long.MinValue;
+        public bool Unhandled, Fatal;
+        public long ProjectId;
+        public readonly HashSet<string> Environments = [];
+        public readonly Dictionary<(string, string), long> Tags = [];
+        public readonly Dictionary<long, long> Hours = [];
+    }
+
+    private BatchResult WriteBatch(List<PendingEvent> batch)
+    {
+        var sw = Stopwatch.StartNew();
+        var d = db.Dialect;
+        var now = Database.Ms(clock.GetUtcNow().UtcDateTime);
+        var outcomes = new WriteOutcome[batch.Count];
+        var changes = new List<StoreChange>(batch.Count + 4);
+        var deltas = new Dictionary<long, IssueDelta>();
+        var projectHours = new Dictionary<(long, long), long>();
+        var newHashes = new List<(long, string)>();
+        var stored = 0;
+
+        using var conn = db.Open();
+        using var tx = conn.BeginTransaction();
+        try
+        {
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var p = batch[i];
+                var e = p.Event;
+                var ts = Database.Ms(e.Timestamp);
+                var (issueId, isNew) = ResolveIssue(conn, tx, p, ts, newHashes);
+                var inserted = conn.Execute(
+                    $"{d.InsertIgnore} INTO events (project_id, issue_id, event_id, timestamp, received_at, level, environment, release_name, data, payload) " +
+                    "VALUES (@ProjectId, @IssueId, @EventId, @Ts, @Received, @Level, @Env, @Release, @Data, @Payload)",
+                    new
+                    {
+                        p.ProjectId, IssueId = issueId, e.EventId, Ts = ts, Received = Database.Ms(e.ReceivedAt), e.Level,
+                        Env = Trunc(e.Environment, 200), Release = Trunc(e.Release, 200), Data = p.DataJson, p.Payload,
+                    }, tx);
+                if (inserted == 0)
+                {
+                    outcomes[i] = new WriteOutcome(WriteStatus.Duplicate, issueId);
+                    continue;
+                }
+                stored++;
+                outcomes[i] = new WriteOutcome(WriteStatus.Stored, issueId);
+                Accumulate(deltas, projectHours, p, issueId, ts);
+                changes.Add(new StoreChange
+                {
+                    Kind = StoreChange.EventStored, ProjectId = p.ProjectId, IssueId = issueId, EventId = e.EventId,
+                    Level = e.Level, At = e.Timestamp, NewIssue = isNew,
+                });
+            }
+
+            foreach (var (issueId, x) in deltas)
+                ApplyDelta(conn, tx, issueId, x, now, changes);
+            foreach (var ((pid, hour), n) in projectHours)
+                conn.Execute($"INSERT INTO project_hourly (project_id, hour, count) VALUES (@pid, @hour, @n) {d.OnConflictAdd("project_id, hour", "count")}",
+                    new { pid, hour, n }, tx);
+
+            conn.Execute("INSERT INTO batches (committed_at, event_count, issue_count) VALUES (@now, @n, @i)",
+                new { now, n = stored, i = deltas.Count }, tx);
+            var batchId = conn.ExecuteScalar<long>(d.LastInsertId, transaction: tx);
+            foreach (var o in _observers) o.OnBatch(conn, tx, batchId, deltas.Keys.ToArray(), now);
+            tx.Commit();
+        }
+        catch
+        {
+            try { tx.Rollback(); } catch { /* connection may be gone */ }
+            // Hash mappings created inside the failed transaction do not exist.
+            lock (_hashCache) foreach (var h in newHashes) _hashCache.Remove(h);
+            throw;
+        }
+        logger.LogDebug("Committed batch of {Count} events ({Issues} issues) in {Ms} ms", batch.Count, deltas.Count, sw.ElapsedMilliseconds);
+        return new BatchResult(outcomes, changes, stored);
+    }
+
+    private (long IssueId, bool IsNew) ResolveIssue(DbConnection conn, DbTransaction tx, PendingEvent p, long ts, List<(long, string)> newHashes)
+    {
+        var g = p.Grouping;
+        lock (_hashCache)
+            foreach (var h in g.Hashes)
+                if (_hashCache.TryGetValue((p.ProjectId, h), out var cached)) return (cached, false);
+
+        var found = conn.QueryFirstOrDefault<long?>(
+            "SELECT issue_id FROM issue_hashes WHERE project_id = @pid AND hash IN @hashes",
+            new { pid = p.ProjectId, hashes = g.Hashes.ToArray() }, tx);
+        var isNew = found is null;
+        long issueId;
+        if (found is { } existing) issueId = existing;
+        else
+        {
+            var e = p.Event;
+            conn.Execute(
+                "INSERT INTO issues (project_id, title, type, value, culprit, level, level_rank, platform, status, severity, event_count, first_seen, last_seen, first_release, last_release, fingerprint, unhandled) " +
+                "VALUES (@pid, @Title, @Type, @Value, @Culprit, @Level, @Rank, @Platform, @Status, @Severity, 0, @ts, @ts, @Release, @Release, @Fp, @Unhandled)",
+                new
+                {
+                    pid = p.ProjectId, Title = Trunc(g.Title, 500), Type = Trunc(g.Type, 250), g.Value, Culprit = Trunc(g.Culprit, 500),
+                    e.Level, Rank = Levels.Rank(e.Level), Platform = Trunc(e.Platform, 64), Status = IssueStatus.Active,
+                    Severity = Severity.Tremor, ts, Release = Trunc(e.Release, 200), Fp = g.Hashes[0], Unhandled = e.Unhandled ? 1 : 0,
+                }, tx);
+            issueId = conn.ExecuteScalar<long>(db.Dialect.LastInsertId, transaction: tx);
+        }
+        foreach (var h in g.Hashes)
+        {
+            conn.Execute($"{db.Dialect.InsertIgnore} INTO issue_hashes (project_id, hash, version, issue_id) VALUES (@pid, @h, @v, @issueId)",
+                new { pid = p.ProjectId, h, v = g.Version, issueId }, tx);
+            lock (_hashCache) _hashCache[(p.ProjectId, h)] = issueId;
+            newHashes.Add((p.ProjectId, h));
+        }
+        return (issueId, isNew);
+    }
+
+    private static void Accumulate(Dictionary<long, IssueDelta> deltas, Dictionary<(long, long), long> projectHours,
+        PendingEvent p, long issueId, long ts)
+    {
+        var e = p.Event;
+        if (!deltas.TryGetValue(issueId, out var x)) deltas[issueId] = x = new IssueDelta { ProjectId = p.ProjectId };
+        x.Count++;
+        x.FirstSeen = Math.Min(x.FirstSeen, ts);
+        x.LastSeen = Math.Max(x.LastSeen, ts);
+        var rank = Levels.Rank(e.Level);
+        if (rank > x.LevelRank) { x.LevelRank = rank; x.Level = e.Level; }
+        x.Fatal |= e.Level == "fatal";
+        x.Unhandled |= e.Unhandled;
+        if (!string.IsNullOrEmpty(e.Release))
+        {
+            x.FirstRelease ??= Trunc(e.Release, 200);
+            if (ts >= x.LastReleaseAt) { x.LastRelease = Trunc(e.Release, 200); x.LastReleaseAt = ts; }
+        }
+        if (!string.IsNullOrEmpty(e.Environment)) x.Environments.Add(Trunc(e.Environment, 200)!);
+        foreach (var (k, v) in e.Tags)
+        {
+            var key = (Trunc(k, 200)!, Trunc(v, 200)!);
+            x.Tags[key] = x.Tags.GetValueOrDefault(key) + 1;
+        }
+        var hour = ts / 3_600_000 * 3_600_000;
+        x.Hours[hour] = x.Hours.GetValueOrDefault(hour) + 1;
+        projectHours[(p.ProjectId, hour)] = projectHours.GetValueOrDefault((p.ProjectId, hour)) + 1;
+    }
+
+    private void ApplyDelta(DbConnection conn, DbTransaction tx, long issueId, IssueDelta x, long now, List<StoreChange> changes)
+    {
+        var d = db.Dialect;
+        // A recurrence of a resolved issue: within 24 h of resolution it is a regression
+        // (aftershock); later it simply reopens as a fresh cycle.
+        var regressed = conn.Execute(
+            "UPDATE issues SET status = @active, severity = @aftershock, regression_count = regression_count + 1, resolved_at = NULL " +
+            "WHERE id = @issueId AND status = @resolved AND resolved_at IS NOT NULL AND resolved_at >= @cutoff",
+            new { active = IssueStatus.Active, aftershock = Severity.Aftershock, resolved = IssueStatus.Resolved, issueId, cutoff = now - 24 * 3_600_000L }, tx);
+        var reopened = regressed > 0 ? 0 : conn.Execute(
+            "UPDATE issues SET status = @active, severity = @tremor, resolved_at = NULL WHERE id = @issueId AND status = @resolved",
+            new { active = IssueStatus.Active, tremor = Severity.Tremor, resolved = IssueStatus.Resolved, issueId }, tx);
+        if (regressed > 0 || reopened > 0)
+        {
+            var kind = regressed > 0 ? "regressed" : "reopened";
+            conn.Execute("INSERT INTO lifecycle (project_id, issue_id, kind, detail, created_at) VALUES (@pid, @issueId, @kind, @detail, @now)",
+                new { pid = x.ProjectId, issueId, kind, detail = regressed > 0 ? "error recurred within 24 h of resolution" : "error recurred more than 24 h after resolution; new cycle", now }, tx);
+            changes.Add(new StoreChange
+            {
+                Kind = regressed > 0 ? StoreChange.IssueRegressed : StoreChange.IssueReopened, ProjectId = x.ProjectId, IssueId = issueId,
+                At = Database.FromMs(now),
+            });
+        }
+
+        long hourCount = 0;
+        foreach (var (hour, n) in x.Hours)
+        {
+            conn.Execute($"INSERT INTO issue_hourly (issue_id, hour, count) VALUES (@issueId, @hour, @n) {d.OnConflictAdd("issue_id, hour", "count")}",
+                new { issueId, hour, n }, tx);
+        }
+        var currentHour = now / 3_600_000 * 3_600_000;
+        hourCount = conn.ExecuteScalar<long?>("SELECT count FROM issue_hourly WHERE issue_id = @issueId AND hour = @currentHour", new { issueId, currentHour }, tx) ?? 0;
+        var rupture = x.Fatal || hourCount >= 100;
+
+        conn.Execute(
+            $"UPDATE issues SET event_count = event_count + @Count, " +
+            $"last_seen = {d.Greatest("last_seen", "@LastSeen")}, first_seen = {d.Least("first_seen", "@FirstSeen")}, " +
+            "level = CASE WHEN level_rank < @LevelRank THEN @Level ELSE level END, " +
+            $"level_rank = {d.Greatest("level_rank", "@LevelRank")}, " +
+            "first_release = COALESCE(first_release, @FirstRelease), last_release = COALESCE(@LastRelease, last_release), " +
+            $"unhandled = {d.Greatest("unhandled", "@Unhandled")}, " +
+            "severity = CASE WHEN @Rupture = 1 AND severity <> @aftershock THEN @rupture ELSE severity END " +
+            "WHERE id = @issueId",
+            new
+            {
+                x.Count, x.LastSeen, x.FirstSeen, x.LevelRank, x.Level, x.FirstRelease, x.LastRelease,
+                Unhandled = x.Unhandled ? 1 : 0, Rupture = rupture ? 1 : 0, aftershock = Severity.Aftershock,
+                rupture = Severity.Rupture, issueId,
+            }, tx);
+
+        foreach (var env in x.Environments)
+            conn.Execute($"{d.InsertIgnore} INTO issue_environments (issue_id, environment) VALUES (@issueId, @env)", new { issueId, env }, tx);
+        foreach (var ((k, v), n) in x.Tags)
+            conn.Execute($"INSERT INTO issue_tags (issue_id, tag_key, tag_value, count) VALUES (@issueId, @k, @v, @n) {d.OnConflictAdd("issue_id, tag_key, tag_value", "count")}",
+                new { issueId, k, v, n }, tx);
+    }
+
+    internal static string? Trunc(string? s, int max) => s is null || s.Length <= max ? s : s[..max];
+}
+
+/// <summary>Runs inside every batch transaction (e.g. history snapshots of the touched issues).</summary>
+public interface IBatchObserver
+{
+    void OnBatch(DbConnection conn, DbTransaction tx, long batchId, IReadOnlyList<long> touchedIssueIds, long nowMs);
+}

@@ -1,0 +1,75 @@
+using Faultline.Core.Config;
+using Faultline.Core.Events;
+using Faultline.Core.Grouping;
+using Faultline.Core.Ingest;
+using Faultline.Core.Notify;
+using Faultline.Core.Storage;
+using Faultline.Web.Endpoints;
+
+namespace Faultline.Web.Hosting;
+
+/// <summary>
+/// Builds the Faultline web application from options. Used by `faultline serve` and by the
+/// integration tests (which start it on a real loopback port).
+/// </summary>
+public static class FaultlineHost
+{
+    public static WebApplication Build(FaultlineOptions options, string[]? args = null, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = args ?? [],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.WebHost.UseUrls(options.ListenUrl);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            // Envelopes may be up to 20 MB compressed; BodyDecoder enforces the real caps with a clear 413.
+            k.Limits.MaxRequestBodySize = 21L * 1024 * 1024;
+            k.AddServerHeader = false;
+        });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        AddFaultlineServices(builder.Services, options);
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseIngest();
+        app.MapReadApi();
+        app.MapGet("/", () => Results.Redirect("/dashboard/"));
+        return app;
+    }
+
+    public static void AddFaultlineServices(IServiceCollection services, FaultlineOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(_ => new Database(StorageFactory.CreateDialect(options)));
+        services.AddSingleton<FaultlineStore>();
+        services.AddSingleton<IssueEvents>();
+        services.AddSingleton(new IngestQueue());
+        services.AddSingleton<BatchWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<BatchWriter>());
+        services.AddSingleton<ProjectDirectory>();
+        services.AddSingleton(sp => new ProjectRateLimiter(options.RateLimitPerSecond, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(new IngestSettings { ScrubPii = options.ScrubPii });
+        services.AddSingleton<EventNormalizer>();
+        services.AddSingleton<Fingerprinter>();
+        services.AddSingleton<PiiScrubber>();
+        services.AddSingleton<IngestPipeline>();
+        services.AddSingleton<IngestHandler>();
+    }
+
+    /// <summary>Migrates, seeds FAULTLINE_PROJECTS and loads the key cache. Run before serving.</summary>
+    public static async Task InitializeAsync(IServiceProvider services)
+    {
+        var db = services.GetRequiredService<Database>();
+        var log = services.GetRequiredService<ILoggerFactory>().CreateLogger("Faultline.Startup");
+        await StorageFactory.ProbeAsync(db, log);
+        await new MigrationRunner(db.Dialect, log).ApplyAsync();
+        var store = services.GetRequiredService<FaultlineStore>();
+        var options = services.GetRequiredService<FaultlineOptions>();
+        foreach (var p in options.Projects)
+            await store.UpsertProjectAsync(p.Id, $"project-{p.Id}", p.PublicKey, p.Rig);
+        await services.GetRequiredService<ProjectDirectory>().ReloadAsync();
+    }
+}
