@@ -13,57 +13,33 @@ namespace Faultline.Core.Ingest;
 public sealed class IngestPipeline(IngestQueue queue, EventNormalizer normalizer, Fingerprinter fingerprinter,
     PiiScrubber scrubber, IngestSettings settings, TimeProvider clock)
 {
-    /// <summary>Item types that are valid but not stored by an errors-only server.</summary>
-    public static readonly IReadOnlySet<string> EventItemTypes = new HashSet<string> { "event" };
-
     public sealed record Result(string? EventId, int Stored, int Duplicates);
 
     /// <summary>Processes an envelope already authenticated for <paramref name="projectId"/>.</summary>
-    public async Task<Result> IngestEnvelopeAsync(long projectId, Envelope envelope, CancellationToken ct)
+    public Task<Result> IngestEnvelopeAsync(long projectId, Envelope envelope, CancellationToken ct) =>
+        IngestAsync(projectId, EventExtractor.FromEnvelope(envelope), envelope.EventId, envelope.SentAt, ct);
+
+    /// <summary>Processes a decoded legacy /store/ body (one JSON event, maybe base64+zlib).</summary>
+    public Task<Result> IngestStoreAsync(long projectId, byte[] body, CancellationToken ct)
     {
+        var extracted = EventExtractor.FromStoreBody(body, settings.Limits);
+        return IngestAsync(projectId, extracted is null ? [] : [extracted], null, null, ct);
+    }
+
+    private async Task<Result> IngestAsync(long projectId, IReadOnlyList<ExtractedEvent> events, string? fallbackId, DateTime? sentAt, CancellationToken ct)
+    {
+        if (events.Count == 0) return new Result(fallbackId, 0, 0); // valid, nothing to store
         var received = clock.GetUtcNow().UtcDateTime;
-        var pending = new List<PendingEvent>();
-        foreach (var item in envelope.Items)
+        var pending = new List<PendingEvent>(events.Count);
+        foreach (var e in events)
         {
-            if (!EventItemTypes.Contains(item.Type)) continue; // transactions, sessions, attachments...: accepted, dropped
-            // The envelope header's event_id wins, but only for the first event of the envelope:
-            // a second event item (Android outbox) keeps its own id.
-            var headerId = pending.Count == 0 ? envelope.EventId : null;
-            pending.Add(Prepare(projectId, item.Payload, headerId, received, envelope.SentAt));
+            if (settings.ScrubPii) scrubber.Scrub(e.Raw);
+            // Stored as received (re-serialized after scrubbing, so nothing scrubbed survives in it).
+            var payload = System.Text.Encoding.UTF8.GetBytes(e.Raw.ToJsonString());
+            var evt = normalizer.Normalize(e.Raw, e.EventId, received, sentAt);
+            pending.Add(new PendingEvent(projectId, evt, fingerprinter.Compute(evt), payload));
         }
-        if (pending.Count == 0) return new Result(envelope.EventId, 0, 0);
         return await CommitAsync(pending, ct);
-    }
-
-    /// <summary>Processes a legacy /store/ body (one JSON event).</summary>
-    public async Task<Result> IngestStoreAsync(long projectId, ReadOnlyMemory<byte> json, CancellationToken ct)
-    {
-        var received = clock.GetUtcNow().UtcDateTime;
-        var raw = EventJson.ParseObject(json.Span);
-        if (raw["type"]?.GetValueKind() == System.Text.Json.JsonValueKind.String && (string?)raw["type"] == "transaction")
-            return new Result(EventIdOf(raw), 0, 0);
-        return await CommitAsync([Prepare(projectId, raw, json, null, received, null)], ct);
-    }
-
-    private PendingEvent Prepare(long projectId, ReadOnlyMemory<byte> payload, string? headerEventId, DateTime received, DateTime? sentAt)
-    {
-        if (payload.Length > settings.Limits.MaxEventBytes)
-            throw IngestException.TooLarge($"event item exceeds the {settings.Limits.MaxEventBytes / (1024 * 1024)} MB event limit");
-        return Prepare(projectId, EventJson.ParseObject(payload.Span), payload, headerEventId, received, sentAt);
-    }
-
-    private PendingEvent Prepare(long projectId, JsonObject raw, ReadOnlyMemory<byte> payload, string? headerEventId, DateTime received, DateTime? sentAt)
-    {
-        byte[] stored;
-        if (settings.ScrubPii)
-        {
-            scrubber.Scrub(raw);
-            // The stored "raw payload" must not keep what scrubbing removed.
-            stored = System.Text.Encoding.UTF8.GetBytes(raw.ToJsonString());
-        }
-        else stored = payload.ToArray();
-        var evt = normalizer.Normalize(raw, headerEventId, received, sentAt);
-        return new PendingEvent(projectId, evt, fingerprinter.Compute(evt), stored);
     }
 
     private async Task<Result> CommitAsync(List<PendingEvent> pending, CancellationToken ct)
@@ -88,12 +64,7 @@ public sealed class IngestPipeline(IngestQueue queue, EventNormalizer normalizer
         }
         return new Result(pending[0].Event.EventId, stored, dup);
     }
-
-    private static string? EventIdOf(JsonObject raw) =>
-        raw["event_id"] is JsonValue v && v.TryGetValue<string>(out var s) && s.Replace("-", "").Length == 32
-            ? s.Replace("-", "").ToLowerInvariant() : null;
 }
-
 public sealed record IngestSettings
 {
     public IngestLimits Limits { get; init; } = IngestLimits.Default;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -26,7 +27,7 @@ public sealed class IngestHttpTests : IAsyncLifetime
     {
         HttpContent content = chunked ? new StreamContent(new NonSeekableStream(body)) : new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("text/plain") { CharSet = "UTF-8" };
-        if (encoding != null) content.Headers.ContentEncoding.Add(encoding);
+        if (encoding != null) content.Headers.TryAddWithoutValidation("Content-Encoding", encoding);
         var req = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
         if (auth != null) req.Headers.TryAddWithoutValidation("X-Sentry-Auth", auth);
         return req;
@@ -80,7 +81,7 @@ public sealed class IngestHttpTests : IAsyncLifetime
     [InlineData("/api/1/envelope/")]
     [InlineData("/api/1/envelope")]
     [InlineData("/sentry/prefix/api/1/envelope/")]
-    [InlineData("//api//1//envelope//")]
+    [InlineData("/x//api//1//envelope//")]
     public async Task PathFormsAreTolerated(string path)
     {
         var r = await _server.Http.SendAsync(Post(path, Envelopes.Envelope(Envelopes.ErrorEvent(Envelopes.NewEventId()))));

@@ -99,7 +99,7 @@ public sealed class IngestHandler(ProjectDirectory projects, ProjectRateLimiter 
         else if (envelope.Dsn != null && SentryAuth.ParseDsn(envelope.Dsn) is { } fromDsn
                  && !string.Equals(fromDsn.Key, key, StringComparison.OrdinalIgnoreCase))
             throw new IngestException(401, "conflicting credentials: the envelope dsn names another key than the request");
-        var events = envelope.Items.Count(i => IngestPipeline.EventItemTypes.Contains(i.Type));
+        var events = envelope.Items.Count(i => i.Type == "event");
         if (events > 0) RateLimit(projectId, events);
         var result = await pipeline.IngestEnvelopeAsync(projectId, envelope, ctx.RequestAborted);
         await Ok(ctx, result.EventId);
@@ -112,9 +112,6 @@ public sealed class IngestHandler(ProjectDirectory projects, ProjectRateLimiter 
         RateLimit(projectId, 1);
         var body = await BodyDecoder.ReadAsync(ctx.Request.Body, ContentEncoding(ctx), settings.Limits, ctx.RequestAborted);
         if (body.Length == 0) throw IngestException.BadRequest("empty event body");
-        body = StoreBody.Decode(body, settings.Limits);
-        if (body.Length > settings.Limits.MaxEventBytes)
-            throw IngestException.TooLarge($"event exceeds the {settings.Limits.MaxEventBytes / (1024 * 1024)} MB event limit");
         var result = await pipeline.IngestStoreAsync(projectId, body, ctx.RequestAborted);
         await Ok(ctx, result.EventId);
     }
