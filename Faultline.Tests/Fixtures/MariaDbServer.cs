@@ -167,7 +167,14 @@ public sealed class MariaDbServer : IAsyncLifetime, IDisposable
 
     private void StartProcess(string mariadbd)
     {
-        var psi = new ProcessStartInfo(mariadbd) { UseShellExecute = false };
+        // Output is captured (not inherited) so start-up warnings such as "could not increase max_open_files"
+        // do not litter the test log, yet early failures that happen before --log-error is open are kept.
+        var psi = new ProcessStartInfo(mariadbd)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
         foreach (var a in new[]
                  {
                      "--no-defaults", $"--datadir={DataDir}", $"--socket={SocketPath}", $"--port={Port}",
@@ -184,12 +191,24 @@ public sealed class MariaDbServer : IAsyncLifetime, IDisposable
             LastStartTime = TimeSpan.Zero;
             _startedAt = Stopwatch.GetTimestamp();
             _process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {mariadbd}");
+            _process.OutputDataReceived += OnConsoleLine;
+            _process.ErrorDataReceived += OnConsoleLine;
+            _process.BeginOutputReadLine();
+            _process.BeginErrorReadLine();
         }
         AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
         AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
     }
 
     private long _startedAt;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _console = new();
+
+    private void OnConsoleLine(object sender, DataReceivedEventArgs e)
+    {
+        if (e.Data is null) return;
+        _console.Enqueue(e.Data);
+        while (_console.Count > 50) _console.TryDequeue(out _);
+    }
 
     private void WaitUntilReady()
     {
@@ -229,10 +248,12 @@ public sealed class MariaDbServer : IAsyncLifetime, IDisposable
             using var s = new FileStream(ErrorLogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
             using var r = new StreamReader(s);
             var text = r.ReadToEnd();
-            return text.Length > 8000 ? text[^8000..] : text;
+            return (text.Length > 8000 ? text[^8000..] : text) + ConsoleTail();
         }
-        catch (IOException) { return "(no error log)"; }
+        catch (IOException) { return "(no error log)" + ConsoleTail(); }
     }
+
+    private string ConsoleTail() => _console.IsEmpty ? "" : "\nmariadbd console:\n" + string.Join("\n", _console);
 
     private bool ErrorLogMentionsBindFailure()
     {
@@ -265,7 +286,7 @@ public sealed class MariaDbServer : IAsyncLifetime, IDisposable
         return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
-    private static string FindBinary(params string[] names)
+    internal static string FindBinary(params string[] names)
     {
         var dirs = SearchDirs.Concat((Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries));
         foreach (var name in names)

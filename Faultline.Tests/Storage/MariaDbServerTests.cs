@@ -88,4 +88,12 @@ public class MariaDbServerTests(MariaDbServer server, ITestOutputHelper output)
         output.WriteLine($"crash recovery start {server.LastStartTime.TotalMilliseconds:0} ms");
         Assert.Equal(2L, Convert.ToInt64(Scalar(cs, "SELECT COUNT(*) FROM t")));
     }
+
+    [Fact]
+    public void MissingBinaryFailsWithAClearMessage()
+    {
+        var ex = Assert.Throws<InvalidOperationException>(() => MariaDbServer.FindBinary("no-such-mariadbd"));
+        Assert.Contains("mariadb-server", ex.Message);
+        Assert.Contains("no-such-mariadbd", ex.Message);
+    }
 }
