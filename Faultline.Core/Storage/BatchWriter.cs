@@ -92,7 +92,7 @@ public sealed class BatchWriter(
     }
 
     private static bool IsUnreachable(Exception ex) =>
-        ex is MySql.Data.MySqlClient.MySqlException { Number: 1042 or 0 } || ex is TimeoutException
+        ex is global::MySql.Data.MySqlClient.MySqlException { Number: 1042 or 0 } || ex is TimeoutException
         || ex.InnerException is System.Net.Sockets.SocketException || ex is System.Net.Sockets.SocketException;
 
     private void Complete(List<PendingEvent> batch, BatchResult result)

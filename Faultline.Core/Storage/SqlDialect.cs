@@ -57,9 +57,16 @@ public sealed class SqliteDialect(string connectionString) : SqlDialect
         $"CREATE INDEX IF NOT EXISTS {name} ON {table} ({columns})";
 }
 
-public sealed class MySqlDialect(string connectionString) : SqlDialect
+public sealed class MySqlDialect : SqlDialect
 {
-    public string ConnectionString { get; } = connectionString;
+    public MySqlDialect(string connectionString)
+    {
+        // MariaDB ≥ 10.6 / MySQL ≥ 8.0.30 report utf8mb3, which MySql.Data 8.0.16 cannot map.
+        MySql.MySqlCharsetFix.Apply();
+        ConnectionString = connectionString;
+    }
+
+    public string ConnectionString { get; }
     public override string Name => "mysql";
     public override string IdentityColumn => "BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY";
     public override string LongText => "LONGTEXT";

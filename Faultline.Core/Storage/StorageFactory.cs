@@ -1,4 +1,5 @@
 using Dapper;
+using Faultline.Core.Storage.MySql;
 using Faultline.Core.Config;
 using Microsoft.Extensions.Logging;
 
@@ -9,7 +10,7 @@ public static class StorageFactory
 {
     public static SqlDialect CreateDialect(FaultlineOptions o) => o.StorageKind switch
     {
-        "mysql" => new MySqlDialect(MySqlConnectionStrings.FromDsn(o.MySqlDsn!)),
+        "mysql" => new MySqlDialect(GoDsnParser.ToConnectionString(o.MySqlDsn!)),
         _ => Database.Sqlite(o.SqlitePath),
     };
 
@@ -24,21 +25,11 @@ public static class StorageFactory
         }
         else
         {
-            db.Backend = "mysql";
-            db.BackendVersion = await conn.ExecuteScalarAsync<string>("SELECT VERSION()");
-            if (db.BackendVersion?.Contains("MariaDB", StringComparison.OrdinalIgnoreCase) == true) db.Backend = "mariadb";
+            var backend = MySqlBackendProbe.Detect(conn);
+            db.Backend = backend.Kind;
+            db.BackendVersion = backend.Version;
         }
         log.LogInformation("Storage backend {Backend} {Version}", db.Backend, db.BackendVersion);
     }
 }
 
-/// <summary>Turns FAULTLINE_DSN into a MySql.Data connection string.</summary>
-public static class MySqlConnectionStrings
-{
-    public static string FromDsn(string dsn)
-    {
-        if (dsn.Contains('=') && dsn.Contains(';'))
-            return dsn;
-        throw new ConfigException("FAULTLINE_DSN", "Go-style DSNs are parsed by GoDsnParser");
-    }
-}
