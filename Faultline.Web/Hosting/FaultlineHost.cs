@@ -4,6 +4,7 @@ using Faultline.Core.Grouping;
 using Faultline.Core.Ingest;
 using Faultline.Core.Notify;
 using Faultline.Core.Storage;
+using Faultline.Web.Components;
 using Faultline.Web.Endpoints;
 
 namespace Faultline.Web.Hosting;
@@ -14,12 +15,16 @@ namespace Faultline.Web.Hosting;
 /// </summary>
 public static class FaultlineHost
 {
-    public static WebApplication Build(FaultlineOptions options, string[]? args = null, Action<WebApplicationBuilder>? configure = null)
+    public static WebApplication Build(FaultlineOptions options, string[]? args = null, Action<WebApplicationBuilder>? configure = null,
+        string? environmentName = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             Args = args ?? [],
             ContentRootPath = AppContext.BaseDirectory,
+            // Fixed so static web assets resolve when hosted by a test runner too.
+            ApplicationName = typeof(FaultlineHost).Assembly.GetName().Name,
+            EnvironmentName = environmentName,
         });
         builder.WebHost.UseUrls(options.ListenUrl);
         builder.WebHost.ConfigureKestrel(k =>
@@ -30,12 +35,14 @@ public static class FaultlineHost
         });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         AddFaultlineServices(builder.Services, options);
+        builder.Services.AddFaultlineDashboard();
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.UseIngest();
         app.MapReadApi();
         app.MapGet("/", () => Results.Redirect("/dashboard/"));
+        app.MapFaultlineDashboard();
         return app;
     }
 
