@@ -36,12 +36,13 @@ public sealed class BdClient(IProcessRunner runner, LoopOptions options) : IBdCl
             return new BdCreateResult(null, result.Describe("bd create"));
 
         // bd < 0.58 has no --stdin: nothing was created, so retrying with a body file cannot duplicate.
+        // (No BOM: bd would store it as part of the description.)
         if (result.ExitCode != 0 && MentionsUnknownStdinFlag(result))
         {
             var bodyFile = Path.Combine(Path.GetTempPath(), $"faultline-bead-{Guid.NewGuid():N}.md");
             try
             {
-                await File.WriteAllTextAsync(bodyFile, request.Description, Encoding.UTF8, ct).ConfigureAwait(false);
+                await File.WriteAllTextAsync(bodyFile, request.Description, new UTF8Encoding(false), ct).ConfigureAwait(false);
                 result = await RunAsync(rig, [.. args, $"--body-file={bodyFile}"], null, ct).ConfigureAwait(false);
                 if (result.StartError is not null || result.TimedOut)
                     return new BdCreateResult(null, result.Describe("bd create"));

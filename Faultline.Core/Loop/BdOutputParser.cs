@@ -54,7 +54,7 @@ public static class BdOutputParser
         // Nothing parsed. "Not found" (JSON error on stderr, exit 1) and the old "exit 0, empty stdout"
         // bug both mean the ids do not exist; anything else means we learned nothing.
         var error = ErrorText(stdout, stderr, exitCode, json);
-        if (IsNotFound(error) || (exitCode == 0 && stdout.Trim().Length == 0 && stderr.Trim().Length == 0))
+        if (IsNotFound(error) || IsNotFound(stdout) || (exitCode == 0 && stdout.Trim().Length == 0 && stderr.Trim().Length == 0))
             return new BdShowResult([], missing, null);
         if (exitCode == 0 && json is { } empty && Unwrap(empty) is { ValueKind: JsonValueKind.Array })
             return new BdShowResult([], missing, null); // "[]": none of them exist
@@ -139,9 +139,10 @@ public static class BdOutputParser
             ? t.ToUniversalTime()
             : null;
 
-    static bool IsNotFound(string? error) =>
-        error is not null && (error.Contains("no issues found", StringComparison.OrdinalIgnoreCase)
-                              || error.Contains("not found", StringComparison.OrdinalIgnoreCase));
+    // Only bd's own wording: a looser "not found" would also match "database not found", and a
+    // missing database must never read as "every bead was deleted".
+    static bool IsNotFound(string? text) =>
+        text is not null && text.Contains("no issues found", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// The best one-line error: a JSON <c>error</c> (stderr first, then stdout), else the last non-empty

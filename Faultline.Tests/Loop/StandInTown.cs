@@ -75,13 +75,17 @@ public sealed class StandInTown : IDisposable
         try { Directory.Delete(Path.GetDirectoryName(Root)!, recursive: true); } catch (IOException) { }
     }
 
-    /// <summary>Adds the stand-ins' FAKE_* variables per call instead of touching the test process environment.</summary>
-    sealed class AddEnvironment(IProcessRunner inner, IReadOnlyDictionary<string, string?> extra) : IProcessRunner
+    /// <summary>
+    /// Plays the inherited environment: the FAKE_* variables (and anything else a test puts in FakeEnv)
+    /// come first and the client's own overrides win, exactly as over the real process environment —
+    /// without touching the test process's environment, which parallel tests share.
+    /// </summary>
+    sealed class AddEnvironment(IProcessRunner inner, IReadOnlyDictionary<string, string?> inherited) : IProcessRunner
     {
         public Task<ProcessResult> RunAsync(ProcessRequest request, CancellationToken ct = default)
         {
-            var env = new Dictionary<string, string?>(request.Environment);
-            foreach (var (k, v) in extra) env[k] = v;
+            var env = new Dictionary<string, string?>(inherited);
+            foreach (var (k, v) in request.Environment) env[k] = v;
             return inner.RunAsync(request with { Environment = env }, ct);
         }
     }
