@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Faultline.Benchmarks;
+
+// Ingest benchmark: starts a real `faultline serve` process on loopback, drives it with gzip'd
+// envelopes from many connections and reports events/s, time-to-acknowledge percentiles and the
+// server's peak RSS. Usage:
+//   dotnet run -c Release --project Faultline.Benchmarks -- [--dsn <FAULTLINE_DSN>] [--seconds 15] [--connections 32]
+var opts = Args.Parse(args);
+var key = "0123456789abcdef0123456789abcdef";
+var dir = Path.Combine(Path.GetTempPath(), "faultline-bench-" + Guid.NewGuid().ToString("N")[..8]);
+Directory.CreateDirectory(dir);
+var dsn = opts.Dsn ?? "sqlite:" + Path.Combine(dir, "faultline.db");
+var port = FreePort();
+var dll = opts.ServerDll ?? Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "Faultline.Web", "bin", "Release", "net10.0", "faultline.dll"));
+if (!File.Exists(dll)) { Console.Error.WriteLine($"server not built: {dll} (dotnet build -c Release first)"); return 2; }
+
+Console.WriteLine($"backend: {(dsn.StartsWith("sqlite:") ? "sqlite" : "mysql-wire")}  connections: {opts.Connections}  seconds/scenario: {opts.Seconds}  cores: {Environment.ProcessorCount}");
+var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+psi.ArgumentList.Add(dll);
+psi.ArgumentList.Add("serve");
+psi.Environment["FAULTLINE_ADDR"] = $"127.0.0.1:{port}";
+psi.Environment["FAULTLINE_DSN"] = dsn;
+psi.Environment["FAULTLINE_PROJECTS"] = $"1:{key}";
+psi.Environment["FAULTLINE_RATE_LIMIT"] = "10000000";
+psi.Environment["FAULTLINE_DATA_DIR"] = dir;
+psi.Environment["Logging__LogLevel__Default"] = "Warning";
+using var server = Process.Start(psi)!;
+server.OutputDataReceived += (_, _) => { };
+server.ErrorDataReceived += (_, e) => { if (e.Data != null && opts.Verbose) Console.Error.WriteLine(e.Data); };
+server.BeginOutputReadLine();
+server.BeginErrorReadLine();
+var results = new List<Result>();
+try
+{
+    var handler = new SocketsHttpHandler { MaxConnectionsPerServer = opts.Connections, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
+    using var http = new HttpClient(handler) { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
+    await WaitReady(http, server);
+    var path = $"/api/1/envelope/?sentry_key={key}";
+
+    foreach (var large in new[] { false, true })
+    {
+        var count = large ? 6_000 : 40_000;
+        Console.Write($"generating {count} {(large ? "≈50 KB" : "≈3 KB")} events ({EventFactory.JsonSize(large) / 1024.0:F1} KB JSON each)... ");
+        var bodies = Enumerable.Range(0, count).AsParallel().Select(i => EventFactory.GzipEnvelope(i, large, key)).ToArray();
+        Console.WriteLine($"{bodies.Average(b => b.Length) / 1024.0:F1} KB gzip each");
+        await Load.ClosedLoop(http, path, bodies.Take(200).ToArray(), opts.Connections, TimeSpan.FromSeconds(2)); // warm-up (duplicates are cheap)
+        results.Add(await Load.ClosedLoop(http, path, bodies[200..], opts.Connections, TimeSpan.FromSeconds(opts.Seconds))
+            with { Name = $"max throughput, {(large ? "50 KB" : "3 KB")} events, {opts.Connections} connections" });
+        Console.WriteLine(results[^1]);
+    }
+    {
+        var bodies = Enumerable.Range(100_000, 1000 * opts.Seconds + 100).AsParallel().Select(i => EventFactory.GzipEnvelope(i, false, key)).ToArray();
+        results.Add(await Load.FixedRate(http, path, bodies, 1000, TimeSpan.FromSeconds(opts.Seconds)) with { Name = "fixed 1,000 events/s, 3 KB events" });
+        Console.WriteLine(results[^1]);
+    }
+}
+finally
+{
+    var peakKb = PeakRssKb(server.Id);
+    server.Kill(entireProcessTree: true);
+    server.WaitForExit();
+    Console.WriteLine();
+    Console.WriteLine("| scenario | events/s | p50 ack | p99 ack | non-200 |");
+    Console.WriteLine("|---|---:|---:|---:|---:|");
+    foreach (var r in results) Console.WriteLine($"| {r.Name} | {r.EventsPerSecond:F0} | {r.P50Ms:F1} ms | {r.P99Ms:F1} ms | {r.Failures} |");
+    Console.WriteLine($"server peak RSS (VmHWM): {peakKb / 1024.0:F0} MB");
+    try { Directory.Delete(dir, true); } catch (IOException) { }
+}
+return 0;
+
+static int FreePort()
+{
+    using var l = new TcpListener(IPAddress.Loopback, 0);
+    l.Start();
+    return ((IPEndPoint)l.LocalEndpoint).Port;
+}
+
+static long PeakRssKb(int pid)
+{
+    try
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:"));
+        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
+    }
+    catch (IOException) { return 0; }
+}
+
+static async Task WaitReady(HttpClient http, Process server)
+{
+    for (var i = 0; i < 600; i++)
+    {
+        if (server.HasExited) throw new InvalidOperationException("server exited during start-up");
+        try { await http.GetAsync("/api/v1/projects/"); return; } catch (HttpRequestException) { }
+        await Task.Delay(100);
+    }
+    throw new TimeoutException("server did not start");
+}
+
+sealed record Args(string? Dsn, string? ServerDll, int Seconds, int Connections, bool Verbose)
+{
+    public static Args Parse(string[] a)
+    {
+        string? Get(string n) { var i = Array.IndexOf(a, n); return i >= 0 && i + 1 < a.Length ? a[i + 1] : null; }
+        return new Args(Get("--dsn"), Get("--server"), int.Parse(Get("--seconds") ?? "15"), int.Parse(Get("--connections") ?? "32"), a.Contains("--verbose"));
+    }
+}
