@@ -74,6 +74,19 @@ public class BodyDecoderTests
     }
 
     [Fact]
+    public async Task TruncatedGzipEventIsRefusedDownstream()
+    {
+        // GZipStream returns the partial output of a truncated stream without complaint; the
+        // truncated JSON must then fail in EventJson, so the request still ends in a 400.
+        var json = Encoding.UTF8.GetBytes("{\"message\":\"" + string.Concat(Enumerable.Range(0, 2000).Select(i => $"{i},")) + "\"}");
+        var full = Gzip(json);
+        var partial = await Read(full[..(full.Length / 2)], "gzip");
+        Assert.True(partial.Length < json.Length);
+        var ex = Assert.Throws<IngestException>(() => Faultline.Core.Events.EventJson.ParseObject(partial));
+        Assert.Equal(400, ex.Status);
+    }
+
+    [Fact]
     public async Task EmptyBodyIsReturnedEmpty()
     {
         Assert.Empty(await Read([], null));
