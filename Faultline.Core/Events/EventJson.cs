@@ -22,7 +22,10 @@ public static class EventJson
 
     public static JsonObject ParseObject(ReadOnlySpan<byte> utf8)
     {
-        if (utf8.StartsWith("\xEF\xBB\xBF"u8)) utf8 = utf8[3..];
+        // Note: "\xEF"u8 would be U+00EF encoded as UTF-8, not the byte 0xEF — spell the BOM as bytes.
+        ReadOnlySpan<byte> bom = [0xEF, 0xBB, 0xBF];
+        if (utf8.StartsWith(bom)) utf8 = utf8[3..];
+        if (utf8.Trim(" \t\r\n"u8).IsEmpty) throw IngestException.BadRequest("event is not valid JSON: empty payload");
         JsonNode? node;
         try
         {
@@ -79,7 +82,7 @@ public static class EventJson
     /// <summary>Replaces NaN, Infinity and -Infinity outside strings with null; null when there was none.</summary>
     internal static byte[]? ReplaceNonFiniteTokens(ReadOnlySpan<byte> utf8)
     {
-        var output = new ArrayBufferWriter<byte>(utf8.Length);
+        var output = new ArrayBufferWriter<byte>(Math.Max(16, utf8.Length));
         bool inString = false, changed = false;
         int i = 0, copiedUpTo = 0;
         while (i < utf8.Length)

@@ -61,7 +61,7 @@ public sealed partial class Fingerprinter
         }
         // Message events: prefer the un-interpolated template (stable across parameter values).
         var text = e.MessageTemplate is { Length: > 0 } template
-            ? MessageParameterizer.FirstLine(template)
+            ? MessageParameterizer.Parameterize(template)
             : MessageParameterizer.Parameterize(e.Message);
         if (text.Length > 0) return [text];
         return e.Logger is { Length: > 0 } logger ? ["<no message>", logger] : ["<no message>"];
@@ -78,7 +78,9 @@ public sealed partial class Fingerprinter
     private static string TypeComponent(ExceptionInfo main)
     {
         var type = string.IsNullOrWhiteSpace(main.Type) ? "Error" : main.Type.Trim();
-        if (main.Module is null) return type;
+        // A dotted type is already qualified (.NET sends the assembly as module: adding it would split
+        // issues between runtimes, System.Private.CoreLib vs mscorlib). Java sends "java.lang" + "Exception".
+        if (main.Module is null || type.Contains('.')) return type;
         var module = FrameKey.NormalizeModule(main.Module);
         return module.Length == 0 || type.StartsWith(module + ".", StringComparison.Ordinal) ? type : $"{module}.{type}";
     }

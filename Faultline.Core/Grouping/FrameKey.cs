@@ -14,7 +14,9 @@ public static partial class FrameKey
 {
     public static string For(FrameInfo frame)
     {
-        var location = frame.Module is { } module ? NormalizeModule(module) : NormalizeFile(frame.Filename ?? frame.AbsPath);
+        var location = frame.Module is { } module ? NormalizeModule(module)
+            : frame.Filename is not null || frame.AbsPath is not null ? NormalizeFile(frame.Filename ?? frame.AbsPath)
+            : PackageName(frame.Package); // native frames: the binary the function lives in
         var function = NormalizeFunction(frame.Function);
         if (function.Length == 0 && frame.Function is null && !string.IsNullOrWhiteSpace(frame.ContextLine))
             function = frame.ContextLine.Trim();
@@ -33,8 +35,16 @@ public static partial class FrameKey
         if (comma > 0) m = m[..comma];
         m = CompilerGenerated().Replace(m, "$1");
         m = DisplayClass().Replace(m, "");
+        m = JavaLambda().Replace(m, "$$$$Lambda");
         m = Ordinal().Replace(m, "");
         return m.Trim('.', '+', '$', ' ');
+    }
+
+    private static string PackageName(string? package)
+    {
+        if (string.IsNullOrWhiteSpace(package)) return "";
+        var p = package.Trim().Replace('\\', '/');
+        return p[(p.LastIndexOf('/') + 1)..];
     }
 
     public static string NormalizeFile(string? path)
@@ -119,6 +129,10 @@ public static partial class FrameKey
     // Content hashes in bundle names: main.3f9a1c2b.js, vendor-4c1e8a9f0b.js (needs a digit to be a hash).
     [GeneratedRegex(@"[.\-_](?=[0-9a-f]*\d)[0-9a-f]{6,}(?=\.)")]
     private static partial Regex ContentHash();
+
+    // Android desugared lambdas "-$$Lambda$MainActivity$tVGPRGxxb8SivUa5SKhzp6BuXOI" and JDK "$$Lambda$14/0x0000000800c0b000": the suffix changes per build.
+    [GeneratedRegex(@"\$\$Lambda[\w$/]*")]
+    private static partial Regex JavaLambda();
 
     [GeneratedRegex(@"^[A-Za-z]:[/\\]")]
     private static partial Regex DriveLetter();
