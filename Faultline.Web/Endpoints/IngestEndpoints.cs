@@ -91,14 +91,13 @@ public sealed class IngestHandler(ProjectDirectory projects, ProjectRateLimiter 
         var body = await BodyDecoder.ReadAsync(ctx.Request.Body, ContentEncoding(ctx), settings.Limits, ctx.RequestAborted);
         if (body.Length == 0) throw IngestException.BadRequest("empty envelope body");
         var envelope = EnvelopeParser.Parse(body, settings.Limits);
+        // Request credentials win; the envelope's own dsn header authenticates only when the
+        // request carries none (tunnels, Go). A forwarded envelope may name its origin's key.
         if (key == null)
         {
             key = SentryAuth.ResolveKey(ctx.Request.Headers, ctx.Request.Query, envelope.Dsn);
             Admit(projectId, key);
         }
-        else if (envelope.Dsn != null && SentryAuth.ParseDsn(envelope.Dsn) is { } fromDsn
-                 && !string.Equals(fromDsn.Key, key, StringComparison.OrdinalIgnoreCase))
-            throw new IngestException(401, "conflicting credentials: the envelope dsn names another key than the request");
         var events = envelope.Items.Count(i => i.Type == "event");
         if (events > 0) RateLimit(projectId, events);
         var result = await pipeline.IngestEnvelopeAsync(projectId, envelope, ctx.RequestAborted);
