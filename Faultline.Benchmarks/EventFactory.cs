@@ -33,7 +33,7 @@ public static class EventFactory
     {
         var issue = seq % 40;
         var frames = new JsonArray();
-        var depth = large ? 60 : 8;
+        var depth = large ? 25 : 8;
         for (var f = 0; f < depth; f++)
         {
             var frame = new JsonObject
@@ -55,7 +55,7 @@ public static class EventFactory
             frames.Add(frame);
         }
         var crumbs = new JsonArray();
-        for (var b = 0; b < (large ? 100 : 6); b++)
+        for (var b = 0; b < (large ? 60 : 6); b++)
             crumbs.Add(new JsonObject
             {
                 ["timestamp"] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0 - 60 + b,
@@ -100,7 +100,7 @@ public static class EventFactory
             },
         };
         if (large)
-            evt["extra"] = new JsonObject { ["order_snapshot"] = string.Concat(Enumerable.Repeat($"item-{seq}-sku-0000 qty=1 price=9.99; ", 300)) };
+            evt["extra"] = new JsonObject { ["order_snapshot"] = string.Concat(Enumerable.Repeat($"item-{seq}-sku-0000 qty=1 price=9.99; ", 120)) };
         return evt;
     }
 }
