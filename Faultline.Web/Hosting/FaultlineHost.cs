@@ -3,6 +3,7 @@ using Faultline.Core.Events;
 using Faultline.Core.Grouping;
 using Faultline.Core.Ingest;
 using Faultline.Core.Notify;
+using Faultline.Core.Ops;
 using Faultline.Core.Storage;
 using Faultline.Web.Endpoints;
 
@@ -35,6 +36,7 @@ public static class FaultlineHost
         var app = builder.Build();
         app.UseIngest();
         app.MapReadApi();
+        app.MapOpsEndpoints();
         app.MapGet("/", () => Results.Redirect("/dashboard/"));
         return app;
     }
@@ -57,6 +59,7 @@ public static class FaultlineHost
         services.AddSingleton<PiiScrubber>();
         services.AddSingleton<IngestPipeline>();
         services.AddSingleton<IngestHandler>();
+        services.AddFaultlineOps(options);
     }
 
     /// <summary>Migrates, seeds FAULTLINE_PROJECTS and loads the key cache. Run before serving.</summary>
