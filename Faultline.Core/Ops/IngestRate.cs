@@ -23,7 +23,6 @@ public sealed class IngestRate : IDisposable
     {
         _writer = writer;
         _clock = clock;
-        _lastTotal = writer.EventsCommitted;
         Array.Fill(_slots, -1);
         _timer = clock.CreateTimer(_ => Sample(), null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
     }

@@ -33,15 +33,17 @@ public static class OpsServices
         services.AddSingleton<SelfMonitor>();
         services.AddHostedService<SelfMonitorHooks>();
         services.AddSingleton<ILoggerProvider, SelfMonitorLoggerProvider>();
-        services.AddHostedService(sp => new QueueGaugeBinder(sp.GetRequiredService<IngestQueue>()));
+        // Binds the queue gauges and starts the event-rate sampler with the host.
+        services.AddHostedService(sp => new QueueGaugeBinder(sp.GetRequiredService<IngestQueue>(), sp.GetRequiredService<IngestRate>()));
         return services;
     }
 
-    private sealed class QueueGaugeBinder(IngestQueue queue) : IHostedService
+    private sealed class QueueGaugeBinder(IngestQueue queue, IngestRate rate) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
             FaultlineMeter.Observe(queue);
+            rate.Sample();
             return Task.CompletedTask;
         }
 
