@@ -26,6 +26,10 @@ public sealed class IngestPipeline(IngestQueue queue, EventNormalizer normalizer
         return IngestAsync(projectId, extracted is null ? [] : [extracted], null, null, ct);
     }
 
+    /// <summary>Processes one event built in-process (Faultline's self-monitoring); no HTTP involved.</summary>
+    public Task<Result> IngestEventAsync(long projectId, JsonObject evt, CancellationToken ct) =>
+        IngestAsync(projectId, [new ExtractedEvent(evt, null)], null, null, ct);
+
     private async Task<Result> IngestAsync(long projectId, IReadOnlyList<ExtractedEvent> events, string? fallbackId, DateTime? sentAt, CancellationToken ct)
     {
         if (events.Count == 0) return new Result(fallbackId, 0, 0); // valid, nothing to store

@@ -99,6 +99,7 @@ public sealed class BatchWriter(
     {
         LastCommitAt = clock.GetUtcNow().UtcDateTime;
         Interlocked.Add(ref _eventsCommitted, result.Stored);
+        Ops.FaultlineMeter.EventsAccepted.Add(result.Stored);
         for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(result.Outcomes[i]);
         events.Publish(result.Changes);
     }
@@ -184,6 +185,7 @@ public sealed class BatchWriter(
             lock (_hashCache) foreach (var h in newHashes) _hashCache.Remove(h);
             throw;
         }
+        Ops.FaultlineMeter.BatchCommitDuration.Record(sw.Elapsed.TotalMilliseconds);
         logger.LogDebug("Committed batch of {Count} events ({Issues} issues) in {Ms} ms", batch.Count, deltas.Count, sw.ElapsedMilliseconds);
         return new BatchResult(outcomes, changes, stored);
     }

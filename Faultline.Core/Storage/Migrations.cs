@@ -12,6 +12,7 @@ public static class Migrations
     public static IReadOnlyList<Migration> All { get; } =
     [
         new(1, "core schema", Core),
+        new(2, "ops: uptime checks and ops events", Ops.OpsSchema.Statements),
     ];
 
     private static string[] Core(SqlDialect d)

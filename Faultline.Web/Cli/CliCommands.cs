@@ -18,7 +18,11 @@ public static class CliCommands
             var command = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "serve";
             return command switch
             {
-                "serve" => await ServeAsync(options, args.Skip(1).ToArray()),
+                "serve" => await DaemonCommands.ServeAsync(options, args.Skip(1).ToArray()),
+                "start" => await DaemonCommands.StartAsync(options),
+                "status" => await DaemonCommands.StatusAsync(options),
+                "stop" => await DaemonCommands.StopAsync(options),
+                "healthcheck" => await DaemonCommands.HealthcheckAsync(options),
                 "migrate" => await MigrateAsync(options),
                 "token" when args.Length > 1 && args[1] == "create" => await CreateTokenAsync(options, args[2..]),
                 "help" or "--help" or "-h" => Usage(0),
@@ -35,20 +39,16 @@ public static class CliCommands
     private static int Usage(int code)
     {
         (code == 0 ? Console.Out : Console.Error).WriteLine("""
-            usage: faultline [serve]                      run the server (default)
+            usage: faultline [serve]                      run the server in the foreground (default)
+                   faultline start                      run the server in the background (pid and log in FAULTLINE_DATA_DIR)
+                   faultline status                     pid, uptime and health; exit 0 running, 3 not running
+                   faultline stop                       graceful stop (SIGTERM; in-flight batches finish)
+                   faultline healthcheck                GET /_health on FAULTLINE_ADDR; exit 0 when healthy
                    faultline migrate                    apply database migrations and exit
                    faultline token create --project <id|all> --name <name> [--admin]
             configuration: FAULTLINE_* environment variables (see README)
             """);
         return code;
-    }
-
-    private static async Task<int> ServeAsync(FaultlineOptions options, string[] rest)
-    {
-        var app = FaultlineHost.Build(options, rest);
-        await FaultlineHost.InitializeAsync(app.Services);
-        await app.RunAsync();
-        return 0;
     }
 
     private static async Task<WebApplication> OfflineAsync(FaultlineOptions options)

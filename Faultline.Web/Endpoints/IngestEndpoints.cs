@@ -168,6 +168,7 @@ public sealed class IngestHandler(ProjectDirectory projects, ProjectRateLimiter 
     private async Task Refuse(HttpContext ctx, long projectId, int status, string detail, int? retryAfter)
     {
         // One log line per refusal, with the reason but never credentials.
+        Faultline.Core.Ops.FaultlineMeter.Refused(status);
         logger.LogWarning("Ingest refused for project {ProjectId} from {Remote}: {Status} {Detail}", projectId, ctx.Connection.RemoteIpAddress, status, detail);
         if (ctx.Response.HasStarted) return;
         ctx.Response.StatusCode = status;
