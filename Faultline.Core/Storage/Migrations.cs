@@ -5,13 +5,14 @@ namespace Faultline.Core.Storage;
 /// statements run in order; the version is recorded in schema_migrations. Never edit a
 /// released migration: add a new one.
 /// </summary>
-public static class Migrations
+public static partial class Migrations
 {
     public sealed record Migration(int Version, string Name, Func<SqlDialect, string[]> Statements);
 
     public static IReadOnlyList<Migration> All { get; } =
     [
         new(1, "core schema", Core),
+        new(2, "issue history, fingerprint lookup", IssueHistory),
     ];
 
     private static string[] Core(SqlDialect d)
