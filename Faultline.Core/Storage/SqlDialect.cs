@@ -59,6 +59,12 @@ public abstract class SqlDialect
     /// </summary>
     public abstract string? AcquireMigrationLock { get; }
     public abstract string? ReleaseMigrationLock { get; }
+
+    /// <summary>
+    /// Gives space freed by deletions back after retention. SQLite: truncate the WAL and release free pages
+    /// (incremental vacuum, a chunk at a time); servers manage their own files, so nothing there.
+    /// </summary>
+    public virtual Task CompactAsync(DbConnection conn, CancellationToken ct) => Task.CompletedTask;
 }
 
 public sealed class SqliteDialect(string connectionString) : SqlDialect
@@ -89,6 +95,18 @@ public sealed class SqliteDialect(string connectionString) : SqlDialect
     public override string DatabaseSizeSql => "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()";
     public override string? AcquireMigrationLock => null;
     public override string? ReleaseMigrationLock => null;
+
+    public override async Task CompactAsync(DbConnection conn, CancellationToken ct)
+    {
+        // Needs auto_vacuum=INCREMENTAL (set for new files in Database.Sqlite); without it this is a no-op.
+        // Chunks keep each write lock short so the batch writer is never held up for long.
+        for (var i = 0; i < 1000 && await Dapper.SqlMapper.ExecuteScalarAsync<long>(conn, "PRAGMA freelist_count") > 0; i++)
+        {
+            await Dapper.SqlMapper.ExecuteAsync(conn, "PRAGMA incremental_vacuum(2000)");
+            await Task.Delay(10, ct);
+        }
+        await Dapper.SqlMapper.ExecuteAsync(conn, "PRAGMA wal_checkpoint(TRUNCATE)");
+    }
 }
 
 public sealed class MySqlDialect : SqlDialect
