@@ -25,6 +25,8 @@ public sealed record FaultlineOptions
     public string DataDir { get; init; } = "data";
     /// <summary>Heartbeats, uptime checks, health thresholds, self-monitoring (FAULTLINE_UPTIME_*, FAULTLINE_QUEUE_*, ...).</summary>
     public Faultline.Core.Ops.OpsOptions Ops { get; init; } = new();
+    /// <summary>History commits, retention and database diagnostics.</summary>
+    public StorageOptions Storage { get; init; } = new();
 
     public static FaultlineOptions FromEnvironment() => FromDictionary(Environment.GetEnvironmentVariables());
 
@@ -44,6 +46,7 @@ public sealed record FaultlineOptions
             ScrubPii = ParseBool(Get("FAULTLINE_SCRUB_PII"), "FAULTLINE_SCRUB_PII", true),
             ApiUrl = ParseApiUrl(Get("FAULTLINE_API_URL"), port),
             Ops = Faultline.Core.Ops.OpsOptions.FromDictionary(env),
+            Storage = StorageOptions.Parse(Get),
         };
         var dsn = Get("FAULTLINE_DSN");
         if (dsn is null) return o;

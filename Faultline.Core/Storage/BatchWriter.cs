@@ -32,6 +32,26 @@ public sealed class BatchWriter(
         lock (_hashCache) _hashCache.Clear();
     }
 
+    // Held for the whole of every batch transaction. Retention takes it around deleting issues so no batch
+    // can attach an event (through a cached hash) to an issue that is being deleted.
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+
+    /// <summary>Runs <paramref name="work"/> while no batch is being written, then forgets cached hashes.</summary>
+    public async Task<T> RunExclusiveAsync<T>(Func<Task<T>> work, CancellationToken ct = default)
+    {
+        await _writeGate.WaitAsync(ct);
+        try
+        {
+            var result = await work();
+            InvalidateCaches();
+            return result;
+        }
+        finally { _writeGate.Release(); }
+    }
+
+    /// <summary>Pause after an unreachable database so a dead server is not hammered; requests waiting get 503 at once.</summary>
+    public TimeSpan UnavailableBackoff { get; init; } = TimeSpan.FromMilliseconds(250);
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.Factory.StartNew(() => Run(stoppingToken), CancellationToken.None,
             TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
@@ -58,42 +78,63 @@ public sealed class BatchWriter(
                 batch.Add(item);
             }
             if (batch.Count == 0) continue;
-            WriteWithRetry(batch);
+            _writeGate.Wait(CancellationToken.None);
+            bool unavailable;
+            try { unavailable = !WriteWithRetry(batch); }
+            finally { _writeGate.Release(); }
             batch.Clear();
+            if (unavailable) Thread.Sleep(UnavailableBackoff);
         }
     }
 
-    private void WriteWithRetry(List<PendingEvent> batch)
+    /// <summary>Writes the batch; false when the database was unreachable (every event was refused).</summary>
+    private bool WriteWithRetry(List<PendingEvent> batch)
     {
         try
         {
             Complete(batch, WriteBatch(batch));
-            return;
+            return true;
         }
-        catch (Exception ex) when (batch.Count > 1 && !IsUnreachable(ex))
+        catch (Exception ex) when (db.Dialect.IsUnavailable(ex))
         {
+            RefuseUnavailable(batch, ex);
+            return false;
+        }
+        catch (Exception ex) when (batch.Count > 1)
+        {
+            // One bad event must not refuse its neighbours: find it by writing them one by one.
             logger.LogWarning(ex, "Batch of {Count} failed; retrying events one by one", batch.Count);
         }
         catch (Exception ex)
         {
-            logger.LogError("Storage unavailable, refusing {Count} events: {Error}", batch.Count, ex.Message);
-            foreach (var p in batch) p.Done.TrySetResult(new WriteOutcome(WriteStatus.Unavailable, 0, ex.Message));
-            return;
+            logger.LogError("Event could not be stored: {Error}", ex.Message);
+            batch[0].Done.TrySetResult(new WriteOutcome(WriteStatus.Unavailable, 0, ex.Message));
+            return true;
         }
         foreach (var p in batch)
         {
             try { Complete([p], WriteBatch([p])); }
+            catch (Exception ex) when (db.Dialect.IsUnavailable(ex))
+            {
+                RefuseUnavailable(batch.Where(x => !x.Done.Task.IsCompleted).ToList(), ex);
+                return false;
+            }
             catch (Exception ex)
             {
                 logger.LogError("Event could not be stored: {Error}", ex.Message);
                 p.Done.TrySetResult(new WriteOutcome(WriteStatus.Unavailable, 0, ex.Message));
             }
         }
+        return true;
     }
 
-    private static bool IsUnreachable(Exception ex) =>
-        ex is global::MySql.Data.MySqlClient.MySqlException { Number: 1042 or 0 } || ex is TimeoutException
-        || ex.InnerException is System.Net.Sockets.SocketException || ex is System.Net.Sockets.SocketException;
+    private void RefuseUnavailable(List<PendingEvent> batch, Exception ex)
+    {
+        logger.LogError("Storage unavailable, refusing {Count} events: {Error}", batch.Count, ex.Message);
+        // After a server restart every pooled connection is dead; without this each would fail once more.
+        db.Dialect.ResetPool();
+        foreach (var p in batch) p.Done.TrySetResult(new WriteOutcome(WriteStatus.Unavailable, 0, ex.Message));
+    }
 
     private void Complete(List<PendingEvent> batch, BatchResult result)
     {
@@ -296,13 +337,14 @@ public sealed class BatchWriter(
             $"level_rank = {d.Greatest("level_rank", "@LevelRank")}, " +
             "first_release = COALESCE(first_release, @FirstRelease), last_release = COALESCE(@LastRelease, last_release), " +
             $"unhandled = {d.Greatest("unhandled", "@Unhandled")}, " +
-            "severity = CASE WHEN @Rupture = 1 AND severity <> @aftershock THEN @rupture ELSE severity END " +
+            "severity = CASE WHEN @Rupture = 1 AND severity <> @aftershock THEN @RuptureSeverity ELSE severity END " +
             "WHERE id = @issueId",
             new
             {
                 x.Count, x.LastSeen, x.FirstSeen, x.LevelRank, x.Level, x.FirstRelease, x.LastRelease,
                 Unhandled = x.Unhandled ? 1 : 0, Rupture = rupture ? 1 : 0, aftershock = Severity.Aftershock,
-                rupture = Severity.Rupture, issueId,
+                // Named apart from @Rupture: MySql.Data parameter names are case-insensitive.
+                RuptureSeverity = Severity.Rupture, issueId,
             }, tx);
 
         foreach (var env in x.Environments)

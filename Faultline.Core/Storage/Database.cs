@@ -62,6 +62,11 @@ public sealed class Database(SqlDialect dialect)
         using (var c = new SqliteConnection(cs))
         {
             c.Open();
+            // Incremental auto-vacuum lets retention hand freed pages back to the file system. It can only be
+            // chosen before the first table exists, so only new files get it; an existing file keeps its mode
+            // until a one-off `VACUUM` after `PRAGMA auto_vacuum=INCREMENTAL` (README).
+            if (c.ExecuteScalar<long>("SELECT COUNT(*) FROM sqlite_master") == 0)
+                c.Execute("PRAGMA auto_vacuum=INCREMENTAL;");
             c.Execute("PRAGMA journal_mode=WAL;");
         }
         return new SqliteDialect(cs);

@@ -95,6 +95,7 @@ public sealed partial class FaultlineStore
         if (n == 0) return false;
         await c.ExecuteAsync("INSERT INTO lifecycle (project_id, issue_id, kind, detail, created_at) VALUES (@projectId, @issueId, @lifecycleKind, @detail, @now)",
             new { projectId, issueId, lifecycleKind, detail, now }, tx);
+        await RecordIssueChangeAsync(c, tx, issueId, now, History.IssueHistory.ReasonStatus);
         await tx.CommitAsync();
         return true;
     });

@@ -5,7 +5,7 @@ namespace Faultline.Core.Storage;
 /// statements run in order; the version is recorded in schema_migrations. Never edit a
 /// released migration: add a new one.
 /// </summary>
-public static class Migrations
+public static partial class Migrations
 {
     public sealed record Migration(int Version, string Name, Func<SqlDialect, string[]> Statements);
 
@@ -13,6 +13,7 @@ public static class Migrations
     [
         new(1, "core schema", Core),
         new(2, "ops: uptime checks and ops events", Ops.OpsSchema.Statements),
+        new(3, "issue history, fingerprint lookup", IssueHistory),
     ];
 
     private static string[] Core(SqlDialect d)

@@ -33,6 +33,38 @@ public abstract class SqlDialect
     public abstract string Least(string a, string b);
     public abstract DbConnection CreateConnection();
     public abstract string CreateIndex(string name, string table, string columns);
+
+    /// <summary>
+    /// True when a DDL statement failed only because its table/index already exists. MySQL DDL is not
+    /// transactional, so a migration interrupted half-way leaves objects behind; re-running skips them.
+    /// </summary>
+    public abstract bool IsAlreadyExists(DbException error);
+
+    /// <summary>
+    /// True when <paramref name="error"/> means the database cannot be reached (server down, connection
+    /// refused or lost), as opposed to a problem with the data: ingest then answers 503 instead of retrying
+    /// event by event.
+    /// </summary>
+    public abstract bool IsUnavailable(Exception error);
+
+    /// <summary>Drops pooled connections, which are all dead after a server restart.</summary>
+    public abstract void ResetPool();
+
+    /// <summary>One row, one column: bytes used by the current database.</summary>
+    public abstract string DatabaseSizeSql { get; }
+
+    /// <summary>
+    /// Takes the migration lock (returns 1 when taken), or null where transactions already serialize
+    /// migrations (SQLite: BEGIN IMMEDIATE). The lock is named per database: several share one server.
+    /// </summary>
+    public abstract string? AcquireMigrationLock { get; }
+    public abstract string? ReleaseMigrationLock { get; }
+
+    /// <summary>
+    /// Gives space freed by deletions back after retention. SQLite: truncate the WAL and release free pages
+    /// (incremental vacuum, a chunk at a time); servers manage their own files, so nothing there.
+    /// </summary>
+    public virtual Task CompactAsync(DbConnection conn, CancellationToken ct) => Task.CompletedTask;
 }
 
 public sealed class SqliteDialect(string connectionString) : SqlDialect
@@ -55,6 +87,26 @@ public sealed class SqliteDialect(string connectionString) : SqlDialect
     public override DbConnection CreateConnection() => new SqliteConnection(ConnectionString);
     public override string CreateIndex(string name, string table, string columns) =>
         $"CREATE INDEX IF NOT EXISTS {name} ON {table} ({columns})";
+    // SQLite DDL is transactional: a failed migration leaves nothing behind to skip.
+    public override bool IsAlreadyExists(DbException error) => false;
+    // An embedded file is never "unreachable"; I/O errors are real failures (disk full, permissions).
+    public override bool IsUnavailable(Exception error) => false;
+    public override void ResetPool() => SqliteConnection.ClearAllPools();
+    public override string DatabaseSizeSql => "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()";
+    public override string? AcquireMigrationLock => null;
+    public override string? ReleaseMigrationLock => null;
+
+    public override async Task CompactAsync(DbConnection conn, CancellationToken ct)
+    {
+        // Needs auto_vacuum=INCREMENTAL (set for new files in Database.Sqlite); without it this is a no-op.
+        // Chunks keep each write lock short so the batch writer is never held up for long.
+        for (var i = 0; i < 1000 && await Dapper.SqlMapper.ExecuteScalarAsync<long>(conn, "PRAGMA freelist_count") > 0; i++)
+        {
+            await Dapper.SqlMapper.ExecuteAsync(conn, "PRAGMA incremental_vacuum(2000)");
+            await Task.Delay(10, ct);
+        }
+        await Dapper.SqlMapper.ExecuteAsync(conn, "PRAGMA wal_checkpoint(TRUNCATE)");
+    }
 }
 
 public sealed class MySqlDialect : SqlDialect
@@ -85,4 +137,35 @@ public sealed class MySqlDialect : SqlDialect
     // MySQL has no CREATE INDEX IF NOT EXISTS (MariaDB does); migrations run once, so plain form is fine.
     public override string CreateIndex(string name, string table, string columns) =>
         $"CREATE INDEX {name} ON {table} ({columns})";
+
+    // 1050 table exists, 1061 duplicate key name.
+    public override bool IsAlreadyExists(DbException error) => error is MySqlException { Number: 1050 or 1061 };
+
+    public override bool IsUnavailable(Exception error)
+    {
+        for (var e = error; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                // 1042 unable to connect, 2006 server gone away, 2013 lost connection during query,
+                // 1053 server shutdown in progress, 1927 connection killed (MariaDB). Number 0 is any
+                // driver-side error (even a bad parameter), so it only counts through an I/O inner exception.
+                case MySqlException { Number: 1042 or 1053 or 1927 or 2006 or 2013 }:
+                case System.Net.Sockets.SocketException:
+                case IOException:
+                case TimeoutException:
+                    return true;
+                // MySql.Data reports a pooled connection killed by a server restart this way.
+                case InvalidOperationException when e.Message.Contains("Connection must be valid and open", StringComparison.Ordinal):
+                    return true;
+            }
+        }
+        return false;
+    }
+
+    public override void ResetPool() => MySqlConnection.ClearAllPools();
+    public override string DatabaseSizeSql =>
+        "SELECT COALESCE(SUM(data_length + index_length), 0) FROM information_schema.TABLES WHERE table_schema = DATABASE()";
+    public override string? AcquireMigrationLock => "SELECT GET_LOCK(CONCAT('faultline_migrate:', DATABASE()), 60)";
+    public override string? ReleaseMigrationLock => "SELECT RELEASE_LOCK(CONCAT('faultline_migrate:', DATABASE()))";
 }

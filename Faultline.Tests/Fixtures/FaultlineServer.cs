@@ -33,7 +33,8 @@ public sealed class FaultlineServer : IAsyncDisposable
         Http = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(60) };
     }
 
-    public static async Task<FaultlineServer> StartAsync(IDictionary<string, string>? env = null, string? dsn = null, string? environmentName = null)
+    public static async Task<FaultlineServer> StartAsync(IDictionary<string, string>? env = null, string? dsn = null,
+        Action<WebApplicationBuilder>? configure = null, string? environmentName = null)
     {
         var dir = Path.Combine(Path.GetTempPath(), "faultline-test-" + Guid.NewGuid().ToString("N")[..10]);
         Directory.CreateDirectory(dir);
@@ -46,7 +47,7 @@ public sealed class FaultlineServer : IAsyncDisposable
         };
         foreach (var (k, v) in env ?? new Dictionary<string, string>()) vars[k] = v;
         var options = FaultlineOptions.FromDictionary(vars);
-        var app = FaultlineHost.Build(options, environmentName: environmentName);
+        var app = FaultlineHost.Build(options, configure: configure, environmentName: environmentName);
         await FaultlineHost.InitializeAsync(app.Services);
         await app.StartAsync();
         return new FaultlineServer(dir, app);

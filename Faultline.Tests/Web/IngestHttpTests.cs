@@ -8,8 +8,8 @@ using Faultline.Tests.Fixtures;
 
 namespace Faultline.Tests.Web;
 
-/// <summary>Ingest over real HTTP against a real Kestrel port.</summary>
-public sealed class IngestHttpTests : IAsyncLifetime
+/// <summary>Ingest over real HTTP against a real Kestrel port, once per storage backend.</summary>
+public abstract class IngestHttpTests(TestBackend backend) : IAsyncLifetime
 {
     private FaultlineServer _server = null!;
     private HttpClient _api = null!;
@@ -17,7 +17,7 @@ public sealed class IngestHttpTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await FaultlineServer.StartAsync();
+        _server = await FaultlineServer.StartAsync(dsn: backend.NewDsn());
         _api = await _server.ClientWithTokenAsync(1);
     }
 
@@ -252,3 +252,8 @@ public sealed class IngestHttpTests : IAsyncLifetime
         public override bool CanSeek => false;
     }
 }
+
+public sealed class IngestHttpTestsOnSqlite() : IngestHttpTests(SqliteTestBackend.Instance);
+
+[Collection(MariaDbCollection.Name)]
+public sealed class IngestHttpTestsOnMariaDb(MariaDbServer db) : IngestHttpTests(new MariaDbTestBackend(db));

@@ -6,11 +6,12 @@ using Faultline.Tests.Fixtures;
 
 namespace Faultline.Tests.Web;
 
-public sealed class ReadApiTests : IAsyncLifetime
+/// <summary>The token-authenticated read API, once per storage backend.</summary>
+public abstract class ReadApiTests(TestBackend backend) : IAsyncLifetime
 {
     private FaultlineServer _server = null!;
 
-    public async Task InitializeAsync() => _server = await FaultlineServer.StartAsync();
+    public async Task InitializeAsync() => _server = await FaultlineServer.StartAsync(dsn: backend.NewDsn());
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
     private async Task Send(System.Text.Json.Nodes.JsonObject evt, long project = 1)
@@ -130,3 +131,8 @@ public sealed class ReadApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, (await api.PutAsJsonAsync($"/api/1/issues/{issueId}/", new { status = "nope" })).StatusCode);
     }
 }
+
+public sealed class ReadApiTestsOnSqlite() : ReadApiTests(SqliteTestBackend.Instance);
+
+[Collection(MariaDbCollection.Name)]
+public sealed class ReadApiTestsOnMariaDb(MariaDbServer db) : ReadApiTests(new MariaDbTestBackend(db));

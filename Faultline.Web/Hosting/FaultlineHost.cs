@@ -6,6 +6,8 @@ using Faultline.Core.Notify;
 using Faultline.Core.Ops;
 using Faultline.Core.Storage;
 using Faultline.Web.Components;
+using Faultline.Core.Storage.Dolt;
+using Faultline.Core.Storage.History;
 using Faultline.Web.Endpoints;
 
 namespace Faultline.Web.Hosting;
@@ -43,6 +45,7 @@ public static class FaultlineHost
         app.UseIngest();
         app.MapReadApi();
         app.MapOpsEndpoints();
+        app.MapHistoryApi();
         app.MapGet("/", () => Results.Redirect("/dashboard/"));
         app.MapFaultlineDashboard();
         return app;
@@ -58,6 +61,7 @@ public static class FaultlineHost
         services.AddSingleton(new IngestQueue());
         services.AddSingleton<BatchWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<BatchWriter>());
+        AddStorageServices(services);
         services.AddSingleton<ProjectDirectory>();
         services.AddSingleton(sp => new ProjectRateLimiter(options.RateLimitPerSecond, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(new IngestSettings { ScrubPii = options.ScrubPii });
@@ -67,6 +71,20 @@ public static class FaultlineHost
         services.AddSingleton<IngestPipeline>();
         services.AddSingleton<IngestHandler>();
         services.AddFaultlineOps(options);
+    }
+
+    /// <summary>History, Dolt commits, retention and database diagnostics (each idle where it does not apply).</summary>
+    private static void AddStorageServices(IServiceCollection services)
+    {
+        services.AddSingleton<IBatchObserver, IssueHistoryObserver>();
+        services.AddSingleton<IDoltRepository, DoltRepository>();
+        services.AddSingleton<DoltHistoryReader>();
+        services.AddSingleton<HistoryCommitter>();
+        services.AddHostedService(sp => sp.GetRequiredService<HistoryCommitter>());
+        services.AddSingleton<RetentionJob>();
+        services.AddHostedService(sp => sp.GetRequiredService<RetentionJob>());
+        services.AddSingleton<DatabaseDoctor>();
+        services.AddHostedService<DatabaseDoctorService>();
     }
 
     /// <summary>Migrates, seeds FAULTLINE_PROJECTS and loads the key cache. Run before serving.</summary>
