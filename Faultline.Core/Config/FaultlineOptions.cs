@@ -23,6 +23,8 @@ public sealed record FaultlineOptions
     public string ApiUrl { get; init; } = "http://localhost:8080";
     /// <summary>Folder for the SQLite default, pid and log files.</summary>
     public string DataDir { get; init; } = "data";
+    /// <summary>The Gas Town loop (FAULTLINE_BD_BIN, FAULTLINE_TOWN_ROOT, …); see <see cref="Faultline.Core.Loop.LoopOptions"/>.</summary>
+    public Faultline.Core.Loop.LoopOptions Loop { get; init; } = new();
 
     public static FaultlineOptions FromEnvironment() => FromDictionary(Environment.GetEnvironmentVariables());
 
@@ -41,6 +43,7 @@ public sealed record FaultlineOptions
             RateLimitPerSecond = ParseDouble(Get("FAULTLINE_RATE_LIMIT"), "FAULTLINE_RATE_LIMIT", 100, min: 0.001),
             ScrubPii = ParseBool(Get("FAULTLINE_SCRUB_PII"), "FAULTLINE_SCRUB_PII", true),
             ApiUrl = ParseApiUrl(Get("FAULTLINE_API_URL"), port),
+            Loop = Faultline.Core.Loop.LoopOptions.FromVariables(name => env[name] as string),
         };
         var dsn = Get("FAULTLINE_DSN");
         if (dsn is null) return o;

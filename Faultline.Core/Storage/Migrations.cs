@@ -12,6 +12,7 @@ public static class Migrations
     public static IReadOnlyList<Migration> All { get; } =
     [
         new(1, "core schema", Core),
+        new(LoopMigration.Version, "gas town loop", LoopMigration.Statements),
     ];
 
     private static string[] Core(SqlDialect d)

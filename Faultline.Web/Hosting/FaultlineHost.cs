@@ -2,6 +2,7 @@ using Faultline.Core.Config;
 using Faultline.Core.Events;
 using Faultline.Core.Grouping;
 using Faultline.Core.Ingest;
+using Faultline.Core.Loop;
 using Faultline.Core.Notify;
 using Faultline.Core.Storage;
 using Faultline.Web.Components;
@@ -41,6 +42,7 @@ public static class FaultlineHost
         var app = builder.Build();
         app.UseIngest();
         app.MapReadApi();
+        app.MapLoopEndpoints();
         app.MapGet("/", () => Results.Redirect("/dashboard/"));
         app.MapFaultlineDashboard();
         return app;
@@ -64,6 +66,7 @@ public static class FaultlineHost
         services.AddSingleton<PiiScrubber>();
         services.AddSingleton<IngestPipeline>();
         services.AddSingleton<IngestHandler>();
+        services.AddGasTownLoop(options.Loop);
     }
 
     /// <summary>Migrates, seeds FAULTLINE_PROJECTS and loads the key cache. Run before serving.</summary>
