@@ -56,7 +56,7 @@ public sealed partial class LoopService
     {
         // The stored events decide, not only the change stream: it can drop changes under load, and a
         // restart loses what was in flight.
-        var recurred = await _loop.CountEventsSinceAsync(t.IssueId, t.QuietStartedAt ?? t.QuietUntil!.Value);
+        var recurred = await _loop.CountEventsAfterAsync(t.IssueId, t.QuietStartedAt ?? t.QuietUntil!.Value);
         if (recurred > 0)
         {
             await CancelQuietAsync(t.ProjectId, t.IssueId, IssueStatus.Active,

@@ -169,9 +169,8 @@ public sealed partial class LoopService : BackgroundService, IBeadDispatcher
             case StoreChange.IssueRegressed:
                 Enqueue(new FileWork(change.ProjectId, change.IssueId, null));
                 break;
-            case StoreChange.IssueReopened:
-                _tracker.MarkBeadCleared(change.IssueId); // a fresh cycle starts from nothing
-                break;
+            // IssueReopened needs nothing: every way to resolve (the loop, the API) already cleared the tracker,
+            // and clearing here would forget the very event that reopened the issue.
             case StoreChange.IssueChanged when change.Detail is IssueStatus.Active or IssueStatus.Resolved or IssueStatus.Ignored:
                 // Set by hand (API/dashboard) or the loop's own resolution: whatever cycle was running is over.
                 _tracker.MarkBeadCleared(change.IssueId);

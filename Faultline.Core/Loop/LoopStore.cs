@@ -183,9 +183,12 @@ public sealed class LoopStore(Database db, TimeProvider clock)
             "WHERE i.status = @active AND i.regression_count > COALESCE(l.regressions_beaded, 0) AND (l.next_file_at IS NULL OR l.next_file_at <= @now)",
             new { active = IssueStatus.Active, now = NowMs })).ToList());
 
-    /// <summary>Events Faultline received for the issue since <paramref name="sinceMs"/> (server clock, not the SDK's).</summary>
-    public Task<long> CountEventsSinceAsync(long issueId, long sinceMs) => With(c =>
-        c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM events WHERE issue_id = @issueId AND received_at >= @sinceMs", new { issueId, sinceMs }));
+    /// <summary>
+    /// Events Faultline received for the issue after <paramref name="afterMs"/> (server clock, not the SDK's). Strictly
+    /// after: the events that led to the bead can share the close's millisecond and must not cancel it.
+    /// </summary>
+    public Task<long> CountEventsAfterAsync(long issueId, long afterMs) => With(c =>
+        c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM events WHERE issue_id = @issueId AND received_at > @afterMs", new { issueId, afterMs }));
 
     public Task<IReadOnlyList<(long IssueId, long ProjectId)>> FindIssuesByBeadAsync(string beadId) => With<IReadOnlyList<(long, long)>>(async c =>
         (await c.QueryAsync<(long, long)>("SELECT id, project_id FROM issues WHERE bead_id = @beadId", new { beadId })).ToList());

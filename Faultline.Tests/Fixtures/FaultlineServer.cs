@@ -33,7 +33,9 @@ public sealed class FaultlineServer : IAsyncDisposable
         Http = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(60) };
     }
 
-    public static async Task<FaultlineServer> StartAsync(IDictionary<string, string>? env = null, string? dsn = null, string? environmentName = null)
+    /// <param name="configure">Last word on services, e.g. a test clock (TimeProvider) or process runner.</param>
+    public static async Task<FaultlineServer> StartAsync(IDictionary<string, string>? env = null, string? dsn = null, string? environmentName = null,
+        Action<WebApplicationBuilder>? configure = null)
     {
         var dir = Path.Combine(Path.GetTempPath(), "faultline-test-" + Guid.NewGuid().ToString("N")[..10]);
         Directory.CreateDirectory(dir);
@@ -46,7 +48,7 @@ public sealed class FaultlineServer : IAsyncDisposable
         };
         foreach (var (k, v) in env ?? new Dictionary<string, string>()) vars[k] = v;
         var options = FaultlineOptions.FromDictionary(vars);
-        var app = FaultlineHost.Build(options, environmentName: environmentName);
+        var app = FaultlineHost.Build(options, configure: configure, environmentName: environmentName);
         await FaultlineHost.InitializeAsync(app.Services);
         await app.StartAsync();
         return new FaultlineServer(dir, app);
