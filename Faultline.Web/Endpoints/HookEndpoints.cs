@@ -19,8 +19,7 @@ public static class HookEndpoints
     public static IEndpointRouteBuilder MapHookEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/hooks/resolve/", Resolve);
-        app.MapPost("/api/hooks/ci/github", GitHub);
-        app.MapPost("/api/hooks/ci/github/", GitHub);
+        app.MapPost("/api/hooks/ci/github", GitHub); // routing also matches the trailing-slash form
         return app;
     }
 

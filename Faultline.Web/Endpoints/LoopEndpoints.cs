@@ -18,7 +18,7 @@ public static class LoopEndpoints
         return app;
     }
 
-    public sealed record AssignBeadBody(string? BeadId);
+    public sealed record AssignBeadBody([property: System.Text.Json.Serialization.JsonPropertyName("bead_id")] string? BeadId);
 
     /// <summary>
     /// Links an existing bead. With a town configured it must exist in the project's rig (bd show); without
