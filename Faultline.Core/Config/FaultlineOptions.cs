@@ -27,6 +27,8 @@ public sealed record FaultlineOptions
     public Faultline.Core.Ops.OpsOptions Ops { get; init; } = new();
     /// <summary>History commits, retention and database diagnostics.</summary>
     public StorageOptions Storage { get; init; } = new();
+    /// <summary>The Gas Town loop (FAULTLINE_BD_BIN, FAULTLINE_TOWN_ROOT, …); see <see cref="Faultline.Core.Loop.LoopOptions"/>.</summary>
+    public Faultline.Core.Loop.LoopOptions Loop { get; init; } = new();
 
     public static FaultlineOptions FromEnvironment() => FromDictionary(Environment.GetEnvironmentVariables());
 
@@ -47,6 +49,7 @@ public sealed record FaultlineOptions
             ApiUrl = ParseApiUrl(Get("FAULTLINE_API_URL"), port),
             Ops = Faultline.Core.Ops.OpsOptions.FromDictionary(env),
             Storage = StorageOptions.Parse(Get),
+            Loop = Faultline.Core.Loop.LoopOptions.FromVariables(name => env[name] as string),
         };
         var dsn = Get("FAULTLINE_DSN");
         if (dsn is null) return o;

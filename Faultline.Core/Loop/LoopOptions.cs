@@ -12,6 +12,8 @@ public sealed class LoopOptions
     public string GtBin { get; init; } = "gt";
     /// <summary>The Gas Town root; a rig's directory is <c>&lt;TownRoot&gt;/&lt;rig&gt;</c>.</summary>
     public string TownRoot { get; init; } = DefaultTownRoot();
+    /// <summary>FAULTLINE_TOWN_ROOT (or FAULTLINE_GT_TOWN_ROOT) was set, as opposed to the ~/gt default.</summary>
+    public bool TownRootExplicit { get; init; }
     public bool AutoDispatch { get; init; } = true;
     /// <summary>Pass <c>--force</c> to <c>gt sling</c>. Off by default: it can steal a bead from a live agent.</summary>
     public bool SlingForce { get; init; }
@@ -30,6 +32,12 @@ public sealed class LoopOptions
 
     /// <summary>The town is recognised by its marker file (contract §4.1).</summary>
     public bool TownRootLooksValid() => File.Exists(Path.Combine(TownRoot, "mayor", "town.json"));
+
+    /// <summary>
+    /// Whether the loop runs at all: the operator named a town, or the default ~/gt is a real town.
+    /// Without one there is nowhere to file beads, so nothing is filed and no Dispatch is offered.
+    /// </summary>
+    public bool TownConfigured => TownRootExplicit || TownRootLooksValid();
 
     public static LoopOptions FromEnvironment() => FromVariables(System.Environment.GetEnvironmentVariable);
 
@@ -51,6 +59,7 @@ public sealed class LoopOptions
             GtBin = Get("FAULTLINE_GT_BIN") ?? "gt",
             // The contract draft spells it FAULTLINE_GT_TOWN_ROOT; accept both, the name first.
             TownRoot = Get("FAULTLINE_TOWN_ROOT") ?? Get("FAULTLINE_GT_TOWN_ROOT") ?? DefaultTownRoot(),
+            TownRootExplicit = (Get("FAULTLINE_TOWN_ROOT") ?? Get("FAULTLINE_GT_TOWN_ROOT")) is not null,
             AutoDispatch = Bool(get, "FAULTLINE_AUTO_DISPATCH", true),
             SlingForce = Bool(get, "FAULTLINE_SLING_FORCE", false),
             BeadPollInterval = Seconds(get, "FAULTLINE_BEAD_POLL_SECS", 60),

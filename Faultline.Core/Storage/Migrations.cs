@@ -14,6 +14,7 @@ public static partial class Migrations
         new(1, "core schema", Core),
         new(2, "ops: uptime checks and ops events", Ops.OpsSchema.Statements),
         new(3, "issue history, fingerprint lookup", IssueHistory),
+        new(LoopMigration.Version, "gas town loop", LoopMigration.Statements),
     ];
 
     private static string[] Core(SqlDialect d)

@@ -78,4 +78,27 @@ public class LoopOptionsTests
         Assert.True(town.Options().TownRootLooksValid());
         Assert.False(new LoopOptions { TownRoot = Path.GetTempPath() }.TownRootLooksValid());
     }
+
+    [Fact]
+    public void TownIsConfiguredOnlyWhenNamedOrReal()
+    {
+        var named = From(("FAULTLINE_TOWN_ROOT", "/srv/town"));
+        Assert.True(named.TownRootExplicit);
+        Assert.True(named.TownConfigured);
+        // The ~/gt default counts only if it really is a town (absent on test machines).
+        var defaulted = new LoopOptions { TownRoot = Path.Combine(Path.GetTempPath(), "no-town-" + Guid.NewGuid().ToString("N")) };
+        Assert.False(defaulted.TownConfigured);
+    }
+
+    [Fact]
+    public void FaultlineOptionsCarryTheLoopSettings()
+    {
+        var o = FaultlineOptions.FromDictionary(new System.Collections.Hashtable
+        {
+            ["FAULTLINE_TOWN_ROOT"] = "/srv/town", ["FAULTLINE_AUTO_DISPATCH"] = "false", ["FAULTLINE_QUIET_PERIOD_SECS"] = "30",
+        });
+        Assert.Equal("/srv/town", o.Loop.TownRoot);
+        Assert.False(o.Loop.AutoDispatch);
+        Assert.Equal(TimeSpan.FromSeconds(30), o.Loop.QuietPeriod);
+    }
 }

@@ -2,6 +2,7 @@ using Faultline.Core.Config;
 using Faultline.Core.Events;
 using Faultline.Core.Grouping;
 using Faultline.Core.Ingest;
+using Faultline.Core.Loop;
 using Faultline.Core.Notify;
 using Faultline.Core.Ops;
 using Faultline.Core.Storage;
@@ -46,6 +47,7 @@ public static class FaultlineHost
         app.MapReadApi();
         app.MapOpsEndpoints();
         app.MapHistoryApi();
+        app.MapLoopEndpoints();
         app.MapGet("/", () => Results.Redirect("/dashboard/"));
         app.MapFaultlineDashboard();
         return app;
@@ -71,6 +73,7 @@ public static class FaultlineHost
         services.AddSingleton<IngestPipeline>();
         services.AddSingleton<IngestHandler>();
         services.AddFaultlineOps(options);
+        services.AddGasTownLoop(options.Loop);
     }
 
     /// <summary>History, Dolt commits, retention and database diagnostics (each idle where it does not apply).</summary>
