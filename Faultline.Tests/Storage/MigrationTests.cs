@@ -46,13 +46,14 @@ public abstract class MigrationTests(TestBackend backend)
     {
         var d = backend.NewDatabase();
         await new MigrationRunner(d, NullLogger.Instance).ApplyAsync();
-        // Simulate a crash after migration 2 created its index on issues but before the rest ran and was recorded
+        // Simulate a crash after the history migration created its index on issues but before the rest ran and was recorded
         // (MySQL DDL auto-commits, so this really happens there).
         await using (var c = d.CreateConnection())
         {
             await c.OpenAsync();
             await c.ExecuteAsync("DROP TABLE issue_history");
-            await c.ExecuteAsync("DELETE FROM schema_migrations WHERE version = 2");
+            var historyVersion = Migrations.All.Single(m => m.Name.StartsWith("issue history")).Version;
+            await c.ExecuteAsync("DELETE FROM schema_migrations WHERE version = @historyVersion", new { historyVersion });
         }
         Assert.Equal(1, await new MigrationRunner(d, NullLogger.Instance).ApplyAsync());
         await using var check = d.CreateConnection();
