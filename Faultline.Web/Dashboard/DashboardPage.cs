@@ -15,6 +15,9 @@ public abstract class DashboardPage : ComponentBase, IAsyncDisposable
     [Inject] protected ILoggerFactory LoggerFactory { get; set; } = null!;
 
     private LiveUpdates? _live;
+
+    /// <summary>True once this page is subscribed over a live circuit (shown by LiveIndicator).</summary>
+    protected bool IsLive { get; private set; }
     private int _loadVersion;
     private bool _disposed;
 
@@ -38,6 +41,7 @@ public abstract class DashboardPage : ComponentBase, IAsyncDisposable
     {
         if (!firstRender || _disposed) return;
         _live = LiveUpdates.Start(Events, IsRelevant, RefreshFromFeedAsync, Clock, LoggerFactory.CreateLogger(GetType()), SafetyInterval);
+        IsLive = true;
         // A change may have committed between the prerender's load and the subscription: catch up once.
         await RefreshFromFeedAsync();
     }
