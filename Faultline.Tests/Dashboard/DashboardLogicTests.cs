@@ -161,7 +161,7 @@ public class DashboardLogicTests
         // know whether one concerned it and must re-read the store.
         events.Publish(Enumerable.Range(0, 2000).Select(_ => new StoreChange { Kind = StoreChange.EventStored, ProjectId = 9 }).ToList());
         await Task.Delay(LiveUpdates.MinInterval * 3);
-        Assert.Equal(1, refreshes);
+        Assert.InRange(refreshes, 1, 2);
     }
 
     [Fact]

@@ -159,6 +159,8 @@ public class PagesBrowserTests(BrowserFixture browser, AppServerFixture server, 
         // The URL is the state: a reload shows the same filter.
         await page.ReloadAsync();
         await Expect(rows).ToHaveCountAsync(3);
+        // Wait for the circuit: it re-renders the prerendered rows, which would drop focus.
+        await Expect(page.Locator("[data-live=on]").First).ToBeVisibleAsync(new() { Timeout = 15_000 });
 
         // Keyboard: j moves down, Enter opens the focused issue.
         await rows.First.FocusAsync();
