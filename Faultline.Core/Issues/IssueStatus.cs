@@ -32,6 +32,33 @@ public static class Severity
 
     public static readonly IReadOnlyList<string> All = [Rupture, Aftershock, Quake, Tremor, Dormant];
 
+    /// <summary>Events of one issue within the current hour that make it a rupture.</summary>
+    public const int RuptureEventsPerHour = 100;
+    /// <summary>Error/fatal events of one issue within <see cref="QuakeBurstWindowMinutes"/> that make it a quake.</summary>
+    public const int QuakeBurstEvents = 3;
+    public const int QuakeBurstWindowMinutes = 5;
+    /// <summary>Hours without events after which an issue reads as dormant (derived on read).</summary>
+    public const int DormantAfterHours = 24;
+
+    public static bool IsKnown(string? s) => s is not null && All.Contains(s);
+
+    /// <summary>Display name ("Rupture"); anything unknown reads "Unknown".</summary>
+    public static string Name(string? s) => IsKnown(s) ? char.ToUpperInvariant(s![0]) + s[1..] : "Unknown";
+
+    /// <summary>
+    /// The rule in words, built from the same constants the writer classifies with, so the
+    /// dashboard legend, tooltips and the API can never drift from the definition above.
+    /// </summary>
+    public static string Describe(string? s) => s switch
+    {
+        Rupture => $"A fatal event was seen, or at least {RuptureEventsPerHour} events in the last hour.",
+        Aftershock => "Came back after being resolved (a regression).",
+        Quake => $"Burst threshold crossed: at least {QuakeBurstEvents} error or fatal events within {QuakeBurstWindowMinutes} minutes.",
+        Tremor => "Anything else: low volume.",
+        Dormant => $"No events for {DormantAfterHours} hours.",
+        _ => "Unknown severity.",
+    };
+
     /// <summary>Sort rank: higher is more severe.</summary>
     public static int Rank(string s) => s switch
     {

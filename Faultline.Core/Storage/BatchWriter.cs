@@ -328,7 +328,7 @@ public sealed class BatchWriter(
         }
         var currentHour = now / 3_600_000 * 3_600_000;
         hourCount = conn.ExecuteScalar<long?>("SELECT count FROM issue_hourly WHERE issue_id = @issueId AND hour = @currentHour", new { issueId, currentHour }, tx) ?? 0;
-        var rupture = x.Fatal || hourCount >= 100;
+        var rupture = x.Fatal || hourCount >= Severity.RuptureEventsPerHour;
 
         conn.Execute(
             $"UPDATE issues SET event_count = event_count + @Count, " +

@@ -31,25 +31,8 @@ public sealed partial class FaultlineStore
 
     public Task<IssuePage> ListIssuesAsync(IssueFilter f) => With(async c =>
     {
-        var where = new StringBuilder("project_id = @ProjectId");
-        var p = new DynamicParameters(new { f.ProjectId, dormantCutoff = NowMs - DayMs });
-        if (!string.IsNullOrWhiteSpace(f.Status))
-        {
-            where.Append(" AND status IN @statuses");
-            p.Add("statuses", f.Status.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        }
-        if (!string.IsNullOrWhiteSpace(f.Environment))
-        {
-            where.Append(" AND EXISTS (SELECT 1 FROM issue_environments ie WHERE ie.issue_id = issues.id AND ie.environment = @env)");
-            p.Add("env", f.Environment);
-        }
-        if (!string.IsNullOrWhiteSpace(f.Query))
-        {
-            // '!' as escape character: a backslash means different things in SQLite and MySQL literals.
-            where.Append(" AND (LOWER(title) LIKE @q ESCAPE '!' OR LOWER(culprit) LIKE @q ESCAPE '!')");
-            var escaped = f.Query.Trim().ToLowerInvariant().Replace("!", "!!").Replace("%", "!%").Replace("_", "!_");
-            p.Add("q", "%" + escaped + "%");
-        }
+        var p = new DynamicParameters(new { dormantCutoff = NowMs - DayMs });
+        var where = IssueWhere(f, p);
         var order = f.Sort switch
         {
             "first_seen" => "first_seen DESC, id DESC",
@@ -70,6 +53,31 @@ public sealed partial class FaultlineStore
         var now = NowMs;
         return new IssuePage(rows.Select(r => r.ToModel(envs, now)).ToList(), more ? f.Offset + limit : null, total);
     });
+
+    /// <summary>The WHERE clause of a filter (shared by the list, its total and the per-status counts).</summary>
+    private static string IssueWhere(IssueFilter f, DynamicParameters p)
+    {
+        var where = new StringBuilder("project_id = @ProjectId");
+        p.Add("ProjectId", f.ProjectId);
+        if (!string.IsNullOrWhiteSpace(f.Status))
+        {
+            where.Append(" AND status IN @statuses");
+            p.Add("statuses", f.Status.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        }
+        if (!string.IsNullOrWhiteSpace(f.Environment))
+        {
+            where.Append(" AND EXISTS (SELECT 1 FROM issue_environments ie WHERE ie.issue_id = issues.id AND ie.environment = @env)");
+            p.Add("env", f.Environment);
+        }
+        if (!string.IsNullOrWhiteSpace(f.Query))
+        {
+            // '!' as escape character: a backslash means different things in SQLite and MySQL literals.
+            where.Append(" AND (LOWER(title) LIKE @q ESCAPE '!' OR LOWER(culprit) LIKE @q ESCAPE '!')");
+            var escaped = f.Query.Trim().ToLowerInvariant().Replace("!", "!!").Replace("%", "!%").Replace("_", "!_");
+            p.Add("q", "%" + escaped + "%");
+        }
+        return where.ToString();
+    }
 
     public Task<Issue?> GetIssueAsync(long projectId, long issueId) => With(async c =>
     {

@@ -20,18 +20,25 @@ public sealed class ComponentRenderer : IAsyncDisposable
     private readonly ServiceProvider _services;
     private readonly HtmlRenderer _renderer;
 
-    public ComponentRenderer(DateTimeOffset? now = null)
+    /// <param name="configure">Extra services, e.g. a real store for page tests.</param>
+    /// <param name="uri">The page address NavigationManager reports (pages read their query from it).</param>
+    public ComponentRenderer(DateTimeOffset? now = null, Action<IServiceCollection>? configure = null, string uri = "http://localhost/dashboard/")
     {
         Clock = new FixedTimeProvider(now ?? DefaultNow);
-        _services = new ServiceCollection()
+        Navigation = new TestNavigationManager(uri);
+        var services = new ServiceCollection()
             .AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance)
+            .AddSingleton(typeof(ILogger<>), typeof(NullLogger<>))
             .AddSingleton<TimeProvider>(Clock)
             .AddSingleton<IJSRuntime>(Js)
-            .BuildServiceProvider();
+            .AddSingleton<NavigationManager>(Navigation);
+        configure?.Invoke(services);
+        _services = services.BuildServiceProvider();
         _renderer = new HtmlRenderer(_services, NullLoggerFactory.Instance);
     }
 
     public FixedTimeProvider Clock { get; }
+    public TestNavigationManager Navigation { get; }
     public RecordingJsRuntime Js { get; } = new();
 
     public async Task<Rendered> RenderAsync<TComponent>(IDictionary<string, object?>? parameters = null)
@@ -86,4 +93,20 @@ public sealed class RecordingJsRuntime : IJSRuntime
 
     public ValueTask<TValue> InvokeAsync<TValue>(string identifier, CancellationToken cancellationToken, object?[]? args)
         => InvokeAsync<TValue>(identifier, args);
+}
+
+/// <summary>A NavigationManager for static rendering: a fixed address; records NotFound().</summary>
+public sealed class TestNavigationManager : NavigationManager
+{
+    public TestNavigationManager(string uri)
+    {
+        Initialize(new Uri(new Uri(uri), "/").ToString(), uri);
+        OnNotFound += (_, _) => NotFoundCalled = true;
+    }
+
+    public bool NotFoundCalled { get; private set; }
+
+    public void SetUri(string uri) => Uri = uri;
+
+    protected override void NavigateToCore(string uri, NavigationOptions options) => Uri = ToAbsoluteUri(uri).ToString();
 }

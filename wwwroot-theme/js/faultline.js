@@ -56,6 +56,11 @@
 
   document.addEventListener('keydown', function (e) {
     if (e.altKey || e.ctrlKey || e.metaKey || isTyping(e.target)) return;
+    // "/" focuses the page's search box (GitHub/Sentry convention).
+    if (e.key === '/' && !isTyping(e.target)) {
+      var search = document.querySelector('[data-search]');
+      if (search) { e.preventDefault(); search.focus(); search.select(); return; }
+    }
     var row = e.target.closest && e.target.closest('tr[data-row]');
     if (!row) {
       // j/k from anywhere on the page (not while typing) jumps into the first keyboard table.

@@ -1,0 +1,82 @@
+using Dapper;
+using Faultline.Core.Issues;
+
+namespace Faultline.Core.Storage;
+
+/// <summary>What the projects overview needs about one project beyond its row.</summary>
+/// <param name="Unresolved">Issues in active, fixing or stabilizing.</param>
+/// <param name="ActiveLastDay">Unresolved issues with an event in the last 24 h.</param>
+/// <param name="CriticalLastDay">Of those, how many are ruptures or fatal.</param>
+/// <param name="LatestPlatform">Platform of the most recently seen issue (projects rarely set one).</param>
+public sealed record ProjectHealth(long Unresolved, long ActiveLastDay, long CriticalLastDay, string? LatestPlatform);
+
+/// <summary>Where an event sits among its issue's events (newest first).</summary>
+public sealed record EventPosition(string? NewerEventId, string? OlderEventId, string? NewestEventId, string? OldestEventId, long Index);
+
+/// <summary>Read queries the dashboard needs; each is one indexed query so a live refresh stays cheap.</summary>
+public sealed partial class FaultlineStore
+{
+    private const string UnresolvedIn = "('active', 'fixing', 'stabilizing')";
+
+    public Task<ProjectHealth> ProjectHealthAsync(long projectId) => With(async c =>
+    {
+        var since = NowMs - DayMs;
+        var row = await c.QueryFirstAsync<HealthRow>(
+            $"SELECT COUNT(*) AS unresolved, " +
+            "COALESCE(SUM(CASE WHEN last_seen >= @since THEN 1 ELSE 0 END), 0) AS active_last_day, " +
+            "COALESCE(SUM(CASE WHEN last_seen >= @since AND (severity = 'rupture' OR level = 'fatal') THEN 1 ELSE 0 END), 0) AS critical_last_day " +
+            $"FROM issues WHERE project_id = @projectId AND status IN {UnresolvedIn}", new { projectId, since });
+        var platform = await c.QueryFirstOrDefaultAsync<string?>(
+            "SELECT platform FROM issues WHERE project_id = @projectId ORDER BY last_seen DESC LIMIT 1", new { projectId });
+        return new ProjectHealth(row.Unresolved, row.ActiveLastDay, row.CriticalLastDay, platform);
+    });
+
+    /// <summary>Issue counts per status for the list's filter tabs (same environment and search as the list).</summary>
+    public Task<IReadOnlyDictionary<string, long>> CountIssuesByStatusAsync(long projectId, string? environment, string? query) =>
+        With<IReadOnlyDictionary<string, long>>(async c =>
+        {
+            var p = new DynamicParameters();
+            var where = IssueWhere(new IssueFilter { ProjectId = projectId, Environment = environment, Query = query }, p);
+            var rows = await c.QueryAsync<(string Status, long N)>($"SELECT status, COUNT(*) FROM issues WHERE {where} GROUP BY status", p);
+            return rows.ToDictionary(r => r.Status, r => r.N);
+        });
+
+    /// <summary>Hourly counts for many issues at once (one query for a whole list page), oldest first.</summary>
+    public Task<IReadOnlyDictionary<long, long[]>> IssuesHourlyAsync(IReadOnlyCollection<long> issueIds, int hours) =>
+        With<IReadOnlyDictionary<long, long[]>>(async c =>
+        {
+            var result = issueIds.Distinct().ToDictionary(id => id, _ => new long[hours]);
+            if (result.Count == 0) return result;
+            var from = NowMs / 3_600_000 * 3_600_000 - (hours - 1) * 3_600_000L;
+            var rows = await c.QueryAsync<(long IssueId, long Hour, long Count)>(
+                "SELECT issue_id, hour, count FROM issue_hourly WHERE issue_id IN @ids AND hour >= @from", new { ids = result.Keys.ToArray(), from });
+            foreach (var (issueId, hour, count) in rows)
+            {
+                var i = (int)((hour - from) / 3_600_000);
+                if (i >= 0 && i < hours && result.TryGetValue(issueId, out var series)) series[i] += count;
+            }
+            return result;
+        });
+
+    /// <summary>The neighbours of <paramref name="current"/> among its issue's events, ordered newest first.</summary>
+    public Task<EventPosition> EventPositionAsync(StoredEvent current) => With(async c =>
+    {
+        var p = new { issueId = current.IssueId, projectId = current.ProjectId, ts = Database.Ms(current.Timestamp), id = current.Id };
+        const string Same = "issue_id = @issueId AND project_id = @projectId";
+        const string Newer = "(timestamp > @ts OR (timestamp = @ts AND id > @id))";
+        const string Older = "(timestamp < @ts OR (timestamp = @ts AND id < @id))";
+        var newer = await c.QueryFirstOrDefaultAsync<string?>($"SELECT event_id FROM events WHERE {Same} AND {Newer} ORDER BY timestamp, id LIMIT 1", p);
+        var older = await c.QueryFirstOrDefaultAsync<string?>($"SELECT event_id FROM events WHERE {Same} AND {Older} ORDER BY timestamp DESC, id DESC LIMIT 1", p);
+        var newest = newer is null ? null : await c.QueryFirstOrDefaultAsync<string?>($"SELECT event_id FROM events WHERE {Same} ORDER BY timestamp DESC, id DESC LIMIT 1", p);
+        var oldest = older is null ? null : await c.QueryFirstOrDefaultAsync<string?>($"SELECT event_id FROM events WHERE {Same} ORDER BY timestamp, id LIMIT 1", p);
+        var index = newer is null ? 0 : await c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM events WHERE {Same} AND {Newer}", p);
+        return new EventPosition(newer, older, newest, oldest, index);
+    });
+
+    private sealed class HealthRow
+    {
+        public long Unresolved { get; set; }
+        public long ActiveLastDay { get; set; }
+        public long CriticalLastDay { get; set; }
+    }
+}
