@@ -23,6 +23,10 @@ public sealed record FaultlineOptions
     public string ApiUrl { get; init; } = "http://localhost:8080";
     /// <summary>Folder for the SQLite default, pid and log files.</summary>
     public string DataDir { get; init; } = "data";
+    /// <summary>OpenID Connect sign-in; null when FAULTLINE_OIDC_* is not configured.</summary>
+    public OidcOptions? Oidc { get; init; }
+    /// <summary>FAULTLINE_LOGIN_RATE_LIMIT: sign-in attempts (login, setup, OIDC start) per client IP per minute.</summary>
+    public int LoginAttemptsPerMinute { get; init; } = 10;
 
     public static FaultlineOptions FromEnvironment() => FromDictionary(Environment.GetEnvironmentVariables());
 
@@ -41,6 +45,8 @@ public sealed record FaultlineOptions
             RateLimitPerSecond = ParseDouble(Get("FAULTLINE_RATE_LIMIT"), "FAULTLINE_RATE_LIMIT", 100, min: 0.001),
             ScrubPii = ParseBool(Get("FAULTLINE_SCRUB_PII"), "FAULTLINE_SCRUB_PII", true),
             ApiUrl = ParseApiUrl(Get("FAULTLINE_API_URL"), port),
+            Oidc = OidcOptions.Parse(Get),
+            LoginAttemptsPerMinute = ParseInt(Get("FAULTLINE_LOGIN_RATE_LIMIT"), "FAULTLINE_LOGIN_RATE_LIMIT", 10, min: 1),
         };
         var dsn = Get("FAULTLINE_DSN");
         if (dsn is null) return o;

@@ -4,6 +4,7 @@ using Faultline.Core.Grouping;
 using Faultline.Core.Ingest;
 using Faultline.Core.Notify;
 using Faultline.Core.Storage;
+using Faultline.Web.Auth;
 using Faultline.Web.Components;
 using Faultline.Web.Endpoints;
 
@@ -36,12 +37,15 @@ public static class FaultlineHost
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         AddFaultlineServices(builder.Services, options);
         builder.Services.AddFaultlineDashboard();
+        builder.Services.AddFaultlineAuth(options);
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.UseIngest();
         app.MapReadApi();
         app.MapGet("/", () => Results.Redirect("/dashboard/"));
+        // Authentication, authorization, the first-run gate and login throttling: before the dashboard's antiforgery.
+        app.UseFaultlineAuth();
         app.MapFaultlineDashboard();
         return app;
     }
