@@ -282,6 +282,38 @@ public sealed class AccountHttpTests
         Assert.Equal("FAULTLINE_OIDC_AUTHORITY", ex.Variable);
     }
 
+    /// <summary>
+    /// Passwords (right and wrong), API tokens, bearer headers and session cookies go through a
+    /// server logging at Debug; none may appear in its log, nor in anything any server of this
+    /// test run has logged so far (OIDC client secrets and provider passwords included).
+    /// </summary>
+    [Fact]
+    public async Task NoSecretReachesTheLogs()
+    {
+        await using var s = await FaultlineServer.StartAsync(captureLevel: LogLevel.Trace);
+        var c = s.NewClient();
+        var password = TestLogs.Secret("obsidian pumice tuff 9", "password");
+        Assert.Equal(HttpStatusCode.OK, (await PostSetupAsync(s, c, "logs@example.com", password, project: "logged")).StatusCode);
+        var wrong = TestLogs.Secret("wrong-password-for-logs", "wrong password");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await s.PostLoginAsync(s.NewClient(), "logs@example.com", wrong)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await s.PostLoginAsync(s.NewClient(), "nobody@example.com", wrong)).StatusCode);
+        var (signedIn, cookies) = await s.SignInAsync("logs@example.com", password);
+        Assert.Equal(HttpStatusCode.OK, (await signedIn.GetAsync("/dashboard/admin/tokens")).StatusCode);
+
+        var admin = await s.ClientWithTokenAsync(null, TokenScope.Admin);
+        var created = (await (await admin.PostAsJsonAsync("/api/1/tokens/", new { name = "logged" })).Content.ReadFromJsonAsync<JsonObject>())!;
+        TestLogs.Secret((string)created["token"]!, "api token");
+        var bogus = s.NewClient();
+        bogus.DefaultRequestHeaders.Authorization = new("Bearer", TestLogs.Secret("fl_bogusTokenThatMustNotBeLogged000000000000", "bad token"));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await bogus.GetAsync("/api/1/issues/")).StatusCode);
+        foreach (System.Net.Cookie ck in cookies.GetAllCookies()) TestLogs.Secret(ck.Value, "cookie " + ck.Name);
+
+        Assert.NotEmpty(s.Logs.Lines);
+        Assert.Contains(s.Logs.Lines, l => l.Contains("signed in with a password"));
+        Assert.Empty(TestLogs.Leaks(s.Logs.Lines));
+        Assert.Empty(TestLogs.Leaks());
+    }
+
     [Theory]
     [InlineData("correct horse battery staple", true)]
     [InlineData("Tr0ub4dor&3xyz", true)]

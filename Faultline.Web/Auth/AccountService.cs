@@ -98,7 +98,8 @@ public sealed class AccountService(FaultlineStore store, Passwords passwords, Se
 
     /// <summary>
     /// Maps a validated OIDC identity to a user: by issuer+subject; else an existing account with
-    /// the same verified email is linked; else an allow-listed email is provisioned as a member.
+    /// the same email is linked when the provider marks it verified (email_verified = true); else an
+    /// allow-listed email (not marked unverified) is provisioned as a member.
     /// </summary>
     public async Task<(OidcOutcome Outcome, User? User)> ResolveOidcUserAsync(string issuer, string subject, string? email, bool? emailVerified,
         string? name, Func<string, bool> isAllowed)
@@ -111,7 +112,8 @@ public sealed class AccountService(FaultlineStore store, Passwords passwords, Se
             // An unverified address proves nothing: never link or provision on it.
             if (emailVerified == false) { log.LogWarning("OIDC sign-in refused: the provider says the email is not verified"); return (OidcOutcome.NotAllowed, null); }
             var existing = await store.FindUserByEmailAsync(email);
-            if (existing is { ExternalSubject: null })
+            // Linking takes over an existing account: only on an address the provider says it verified.
+            if (existing is { ExternalSubject: null } && emailVerified == true)
             {
                 await store.LinkExternalSubjectAsync(existing.Id, external);
                 user = await store.GetUserAsync(existing.Id);
