@@ -17,8 +17,8 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 
-# Real JS SDK for the SDK ingest tests (pinned in test-tools/package.json).
-if [ ! -d test-tools/node_modules/@sentry/node ]; then
+# Real JS SDK for the SDK ingest tests and oidc-provider for the OIDC login tests (pinned in test-tools/package.json).
+if [ ! -d test-tools/node_modules/@sentry/node ] || [ ! -d test-tools/node_modules/oidc-provider ]; then
   (cd test-tools && npm ci --no-audit --no-fund --loglevel=error)
 fi
 

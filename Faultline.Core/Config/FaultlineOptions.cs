@@ -29,6 +29,10 @@ public sealed record FaultlineOptions
     public StorageOptions Storage { get; init; } = new();
     /// <summary>The Gas Town loop (FAULTLINE_BD_BIN, FAULTLINE_TOWN_ROOT, …); see <see cref="Faultline.Core.Loop.LoopOptions"/>.</summary>
     public Faultline.Core.Loop.LoopOptions Loop { get; init; } = new();
+    /// <summary>OpenID Connect sign-in; null when FAULTLINE_OIDC_* is not configured.</summary>
+    public OidcOptions? Oidc { get; init; }
+    /// <summary>FAULTLINE_LOGIN_RATE_LIMIT: sign-in attempts (login, setup, OIDC start) per client IP per minute.</summary>
+    public int LoginAttemptsPerMinute { get; init; } = 10;
 
     public static FaultlineOptions FromEnvironment() => FromDictionary(Environment.GetEnvironmentVariables());
 
@@ -50,6 +54,8 @@ public sealed record FaultlineOptions
             Ops = Faultline.Core.Ops.OpsOptions.FromDictionary(env),
             Storage = StorageOptions.Parse(Get),
             Loop = Faultline.Core.Loop.LoopOptions.FromVariables(name => env[name] as string),
+            Oidc = OidcOptions.Parse(Get),
+            LoginAttemptsPerMinute = ParseInt(Get("FAULTLINE_LOGIN_RATE_LIMIT"), "FAULTLINE_LOGIN_RATE_LIMIT", 10, min: 1),
         };
         var dsn = Get("FAULTLINE_DSN");
         if (dsn is null) return o;

@@ -14,8 +14,45 @@ public static partial class Migrations
         new(1, "core schema", Core),
         new(2, "ops: uptime checks and ops events", Ops.OpsSchema.Statements),
         new(3, "issue history, fingerprint lookup", IssueHistory),
+        new(4, "accounts", Accounts),
         new(LoopMigration.Version, "gas town loop", LoopMigration.Statements),
     ];
+
+    /// <summary>
+    /// Dashboard users (local and OIDC) and the one-row setup lock. email_norm is the
+    /// lower-cased address (unique); external_subject is "issuer|sub" for OIDC users (unique).
+    /// security_stamp changes whenever a session must stop working (disable, role change).
+    /// setup_lock has a fixed primary key 1: the first-run wizard inserts that row in the same
+    /// transaction as the first administrator, so two concurrent setups produce one admin.
+    /// </summary>
+    private static string[] Accounts(SqlDialect d)
+    {
+        string T(string name, string cols) => $"CREATE TABLE {name} ({cols}){d.TableOptions}";
+        return
+        [
+            T("users", $"""
+                id {d.IdentityColumn},
+                email {d.Varchar(320)} NOT NULL,
+                email_norm {d.Varchar(320)} NOT NULL,
+                display_name {d.Varchar(200)} NULL,
+                password_hash {d.Varchar(512)} NULL,
+                role {d.Varchar(16)} NOT NULL,
+                disabled INTEGER NOT NULL DEFAULT 0,
+                created_at BIGINT NOT NULL,
+                last_login_at BIGINT NULL,
+                failed_count INTEGER NOT NULL DEFAULT 0,
+                locked_until BIGINT NULL,
+                external_subject {d.Varchar(400)} NULL,
+                security_stamp {d.Varchar(64)} NOT NULL
+                """),
+            "CREATE UNIQUE INDEX ux_users_email ON users (email_norm)",
+            "CREATE UNIQUE INDEX ux_users_external ON users (external_subject)",
+            T("setup_lock", """
+                id INTEGER NOT NULL PRIMARY KEY,
+                completed_at BIGINT NOT NULL
+                """),
+        ];
+    }
 
     private static string[] Core(SqlDialect d)
     {

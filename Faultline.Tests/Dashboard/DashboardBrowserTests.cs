@@ -49,7 +49,7 @@ public class DashboardBrowserTests(BrowserFixture browser, AppServerFixture serv
     [Fact]
     public async Task KitPageConnectsTheCircuitAndClicksUpdateTheDom()
     {
-        var page = await browser.NewPageAsync();
+        var page = await server.NewSignedInPageAsync(browser);
         var problems = CollectProblems(page);
         await page.GotoAsync(KitUrl);
 
@@ -72,7 +72,7 @@ public class DashboardBrowserTests(BrowserFixture browser, AppServerFixture serv
     [Fact]
     public async Task KeyboardMovesThroughTableRowsAndEnterOpensOne()
     {
-        var page = await browser.NewPageAsync();
+        var page = await server.NewSignedInPageAsync(browser);
         await page.GotoAsync(KitUrl);
         await WaitForCircuitAsync(page);
 
@@ -91,7 +91,7 @@ public class DashboardBrowserTests(BrowserFixture browser, AppServerFixture serv
     [Fact]
     public async Task DarkThemeTogglePersistsAcrossReload()
     {
-        var page = await browser.NewPageAsync();
+        var page = await server.NewSignedInPageAsync(browser);
         var problems = CollectProblems(page);
         await page.GotoAsync(KitUrl);
         await WaitForCircuitAsync(page);
@@ -117,7 +117,7 @@ public class DashboardBrowserTests(BrowserFixture browser, AppServerFixture serv
     [Fact]
     public async Task PhoneWidthHasNoHorizontalScroll()
     {
-        var page = await browser.NewPageAsync(width: 360, height: 780, colorScheme: ColorScheme.Dark);
+        var page = await server.NewSignedInPageAsync(browser, width: 360, height: 780, colorScheme: ColorScheme.Dark);
         await page.GotoAsync(KitUrl);
         await WaitForCircuitAsync(page);
         var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - document.documentElement.clientWidth");

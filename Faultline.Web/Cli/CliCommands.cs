@@ -1,5 +1,6 @@
 using Faultline.Core.Config;
 using Faultline.Core.Storage;
+using Faultline.Web.Auth;
 using Faultline.Web.Hosting;
 
 namespace Faultline.Web.Cli;
@@ -25,6 +26,7 @@ public static class CliCommands
                 "healthcheck" => await DaemonCommands.HealthcheckAsync(options),
                 "migrate" => await MigrateAsync(options),
                 "token" when args.Length > 1 && args[1] == "create" => await CreateTokenAsync(options, args[2..]),
+                "user" when args.Length > 1 && args[1] == "create" => await CreateUserAsync(options, args[2..], Console.In),
                 "help" or "--help" or "-h" => Usage(0),
                 _ => Usage(2),
             };
@@ -46,6 +48,7 @@ public static class CliCommands
                    faultline healthcheck                GET /_health on FAULTLINE_ADDR; exit 0 when healthy
                    faultline migrate                    apply database migrations and exit
                    faultline token create --project <id|all> --name <name> [--admin]
+                   faultline user create --email <email> [--admin]   (password read from standard input)
             configuration: FAULTLINE_* environment variables (see README)
             """);
         return code;
@@ -62,6 +65,48 @@ public static class CliCommands
     {
         await using var app = await OfflineAsync(options);
         Console.WriteLine("migrations applied");
+        return 0;
+    }
+
+    /// <summary>
+    /// Headless installs: creates a user (member, or admin with --admin) with the password read
+    /// from standard input (first line; never from the command line, where `ps` would show it).
+    /// Creating a user closes the first-run /setup wizard.
+    /// </summary>
+    internal static async Task<int> CreateUserAsync(FaultlineOptions options, string[] args, TextReader stdin)
+    {
+        string? email = null;
+        var admin = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--email" when i + 1 < args.Length: email = args[++i]; break;
+                case "--admin": admin = true; break;
+                default: Console.Error.WriteLine($"faultline: unknown argument '{args[i]}'"); return 2;
+            }
+        }
+        if (email is null || !AccountService.IsValidEmail(email))
+        {
+            Console.Error.WriteLine("faultline: user create needs --email <address>");
+            return 2;
+        }
+        if (!Console.IsInputRedirected) Console.Error.Write("password: ");
+        var password = (await stdin.ReadLineAsync())?.TrimEnd('\r', '\n');
+        if (PasswordRules.Check(password, email) is { } problem)
+        {
+            Console.Error.WriteLine($"faultline: password refused: {problem}");
+            return 2;
+        }
+        await using var app = await OfflineAsync(options);
+        var accounts = app.Services.GetRequiredService<AccountService>();
+        var user = await accounts.CreateLocalUserAsync(email.Trim(), password!, admin ? Core.Storage.UserRoles.Admin : Core.Storage.UserRoles.Member);
+        if (user is null)
+        {
+            Console.Error.WriteLine($"faultline: a user with email {email.Trim()} already exists");
+            return 1;
+        }
+        Console.WriteLine($"created {user.Role} user {user.Id} <{user.Email}>");
         return 0;
     }
 

@@ -37,12 +37,14 @@ public static class DashboardSetup
             });
         }
 
-        // Must run after authentication (when the accounts work adds it) and before the endpoints.
+        // Runs after authentication (UseFaultlineAuth) and before the endpoints.
         app.UseAntiforgery();
         // Serves wwwroot (the extracted blazor.web.js) and the linked theme under /theme/,
         // fingerprinted and pre-compressed, from the static web assets manifest.
         app.MapStaticAssets();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // Every page (and the circuit hub) needs a signed-in user; /login, /setup and the refusal
+        // pages opt out with [AllowAnonymous]. Static assets are separate endpoints and stay public.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequireAuthorization();
         return app;
     }
 }

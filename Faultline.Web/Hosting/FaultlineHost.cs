@@ -6,6 +6,7 @@ using Faultline.Core.Loop;
 using Faultline.Core.Notify;
 using Faultline.Core.Ops;
 using Faultline.Core.Storage;
+using Faultline.Web.Auth;
 using Faultline.Web.Components;
 using Faultline.Core.Storage.Dolt;
 using Faultline.Core.Storage.History;
@@ -40,6 +41,7 @@ public static class FaultlineHost
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         AddFaultlineServices(builder.Services, options);
         builder.Services.AddFaultlineDashboard();
+        builder.Services.AddFaultlineAuth(options);
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -49,6 +51,8 @@ public static class FaultlineHost
         app.MapHistoryApi();
         app.MapLoopEndpoints();
         app.MapGet("/", () => Results.Redirect("/dashboard/"));
+        // Authentication, authorization, the first-run gate and login throttling: before the dashboard's antiforgery.
+        app.UseFaultlineAuth();
         app.MapFaultlineDashboard();
         return app;
     }
