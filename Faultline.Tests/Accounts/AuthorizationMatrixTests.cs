@@ -57,6 +57,10 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         Circuit,
         /// <summary>Blazor's redirect helper for enhanced navigation: signed-in users only.</summary>
         OpaqueRedirect,
+        /// <summary>Public, no secrets (the health endpoint): 200 for everyone.</summary>
+        Public,
+        /// <summary>HMAC-signed webhooks: no caller without a valid signature gets in (401), whatever else it sends.</summary>
+        Webhook,
         /// <summary>The static-file fallback (present when the host serves a physical web root): unknown files are 404 for everyone.</summary>
         StaticFallback,
     }
@@ -93,6 +97,23 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         ["POST /dashboard/admin/tokens"] = Kind.AdminPage,
         ["GET /not-found"] = Kind.Page,
         ["POST /not-found"] = Kind.Page,
+        ["GET /dashboard/"] = Kind.Page,
+        ["POST /dashboard/"] = Kind.Page,
+        ["GET /dashboard/projects/{ProjectId:long}/issues"] = Kind.Page,
+        ["POST /dashboard/projects/{ProjectId:long}/issues"] = Kind.Page,
+        ["GET /dashboard/projects/{ProjectId:long}/issues/{IssueId:long}"] = Kind.Page,
+        ["POST /dashboard/projects/{ProjectId:long}/issues/{IssueId:long}"] = Kind.Page,
+        ["GET /dashboard/projects/{ProjectId:long}/settings"] = Kind.Page,
+        ["POST /dashboard/projects/{ProjectId:long}/settings"] = Kind.Page,
+        ["GET /_health"] = Kind.Public,
+        ["GET /api/{project_id}/ops/"] = Kind.ProjectApi,
+        ["GET /api/{project_id}/issues/{issue_id}/history/"] = Kind.ProjectApi,
+        ["GET /api/{project_id}/issues/{issue_id}/as-of/"] = Kind.ProjectApi,
+        ["GET /api/{project_id}/issues/{issue_id}/dolt-log/"] = Kind.ProjectApi,
+        ["POST /api/{project_id}/issues/{issue_id}/assign-bead/"] = Kind.ProjectApi,
+        ["GET /api/{project_id}/issues/{issue_id}/context/"] = Kind.ProjectApi,
+        ["POST /api/hooks/resolve/"] = Kind.Webhook,
+        ["POST /api/hooks/ci/github"] = Kind.Webhook,
         ["GET /dashboard/_kit"] = Kind.DevOnly,
         ["POST /dashboard/_kit"] = Kind.DevOnly,
         ["GET /dashboard/{*rest}"] = Kind.PageNotFound,
@@ -160,6 +181,8 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
             Kind.Circuit => signedIn ? new(-1) : new(-2),
             Kind.OpaqueRedirect => signedIn ? new(-1) : toLogin,
             Kind.StaticFallback => new(404),
+            Kind.Public => new(200),
+            Kind.Webhook => new(401),
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };
     }
@@ -291,18 +314,21 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
     {
         var path = pattern
             .Replace("{project_id}", "1").Replace("{issue_id}", "1").Replace("{event_id}", "00000000000000000000000000000001")
+            .Replace("{ProjectId:long}", "1").Replace("{IssueId:long}", "1")
             .Replace("{*rest}", "no-such-page").Replace("{**path:file}", "no-such-file.css");
         if (path.Contains("{token_id}"))
         {
             var t = await _server.Store.CreateTokenAsync("to-revoke", 1, TokenScope.Project);
             path = path.Replace("{token_id}", t.Token.Id.ToString());
         }
+        if (path.EndsWith("/as-of/")) path += "?at=" + Uri.EscapeDataString(DateTime.UtcNow.AddMinutes(1).ToString("O"));
         var req = new HttpRequestMessage(new HttpMethod(method), path);
         if (method is "POST" or "PUT")
         {
             var body = path switch
             {
                 "/api/1/issues/1/" => """{"status":"active"}""",
+                "/api/1/issues/1/assign-bead/" => """{"bead_id":"gt-abc12"}""",
                 _ when path.StartsWith("/api/") => """{"name":"matrix","rig":"r"}""",
                 _ => null,
             };

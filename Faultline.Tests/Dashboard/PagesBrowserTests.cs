@@ -21,7 +21,7 @@ public class PagesBrowserTests(BrowserFixture browser, AppServerFixture server, 
 
     private async Task<IPage> OpenLiveAsync(string path, ColorScheme scheme = ColorScheme.Light, int width = 1280)
     {
-        var page = await browser.NewPageAsync(width: width, colorScheme: scheme);
+        var page = await server.NewSignedInPageAsync(browser, width: width, colorScheme: scheme);
         await page.GotoAsync(server.BaseUrl + path);
         // data-live=on: the circuit is up and the page is subscribed, so pushes will arrive.
         await Expect(page.Locator("[data-live=on]").First).ToBeVisibleAsync(new() { Timeout = 15_000 });
