@@ -156,6 +156,7 @@ public sealed class BatchWriter(
         public string? FirstRelease, LastRelease;
         public long LastReleaseAt = long.MinValue;
         public bool Unhandled, Fatal;
+        public int ErrorEvents;
         public long ProjectId;
         public readonly HashSet<string> Environments = [];
         public readonly Dictionary<(string, string), long> Tags = [];
@@ -207,8 +208,11 @@ public sealed class BatchWriter(
                 });
             }
 
+            var resolvedIssues = deltas.Count == 0 ? [] : conn.Query<long>(
+                "SELECT id FROM issues WHERE id IN @ids AND status = @resolved",
+                new { ids = deltas.Keys.ToArray(), resolved = IssueStatus.Resolved }, tx).ToHashSet();
             foreach (var (issueId, x) in deltas)
-                ApplyDelta(conn, tx, issueId, x, now, changes);
+                ApplyDelta(conn, tx, issueId, x, now, changes, resolvedIssues);
             foreach (var ((pid, hour), n) in projectHours)
                 conn.Execute($"INSERT INTO project_hourly (project_id, hour, count) VALUES (@pid, @hour, @n) {d.OnConflictAdd("project_id, hour", "count")}",
                     new { pid, hour, n }, tx);
@@ -279,6 +283,7 @@ public sealed class BatchWriter(
         var rank = Levels.Rank(e.Level);
         if (rank > x.LevelRank) { x.LevelRank = rank; x.Level = e.Level; }
         x.Fatal |= e.Level == "fatal";
+        if (rank >= Levels.Rank("error")) x.ErrorEvents++;
         x.Unhandled |= e.Unhandled;
         if (!string.IsNullOrEmpty(e.Release))
         {
@@ -296,18 +301,25 @@ public sealed class BatchWriter(
         projectHours[(p.ProjectId, hour)] = projectHours.GetValueOrDefault((p.ProjectId, hour)) + 1;
     }
 
-    private void ApplyDelta(DbConnection conn, DbTransaction tx, long issueId, IssueDelta x, long now, List<StoreChange> changes)
+    private void ApplyDelta(DbConnection conn, DbTransaction tx, long issueId, IssueDelta x, long now, List<StoreChange> changes,
+        HashSet<long> resolvedIssues)
     {
         var d = db.Dialect;
         // A recurrence of a resolved issue: within 24 h of resolution it is a regression
-        // (aftershock); later it simply reopens as a fresh cycle.
-        var regressed = conn.Execute(
-            "UPDATE issues SET status = @active, severity = @aftershock, regression_count = regression_count + 1, resolved_at = NULL " +
-            "WHERE id = @issueId AND status = @resolved AND resolved_at IS NOT NULL AND resolved_at >= @cutoff",
-            new { active = IssueStatus.Active, aftershock = Severity.Aftershock, resolved = IssueStatus.Resolved, issueId, cutoff = now - 24 * 3_600_000L }, tx);
-        var reopened = regressed > 0 ? 0 : conn.Execute(
-            "UPDATE issues SET status = @active, severity = @tremor, resolved_at = NULL WHERE id = @issueId AND status = @resolved",
-            new { active = IssueStatus.Active, tremor = Severity.Tremor, resolved = IssueStatus.Resolved, issueId }, tx);
+        // (aftershock); later it simply reopens as a fresh cycle. Only issues read as resolved
+        // at the start of the batch pay for these updates.
+        var regressed = 0;
+        var reopened = 0;
+        if (resolvedIssues.Contains(issueId))
+        {
+            regressed = conn.Execute(
+                "UPDATE issues SET status = @active, severity = @aftershock, regression_count = regression_count + 1, resolved_at = NULL " +
+                "WHERE id = @issueId AND status = @resolved AND resolved_at IS NOT NULL AND resolved_at >= @cutoff",
+                new { active = IssueStatus.Active, aftershock = Severity.Aftershock, resolved = IssueStatus.Resolved, issueId, cutoff = now - 24 * 3_600_000L }, tx);
+            reopened = regressed > 0 ? 0 : conn.Execute(
+                "UPDATE issues SET status = @active, severity = @tremor, resolved_at = NULL WHERE id = @issueId AND status = @resolved",
+                new { active = IssueStatus.Active, tremor = Severity.Tremor, resolved = IssueStatus.Resolved, issueId }, tx);
+        }
         if (regressed > 0 || reopened > 0)
         {
             var kind = regressed > 0 ? "regressed" : "reopened";
@@ -329,6 +341,7 @@ public sealed class BatchWriter(
         var currentHour = now / 3_600_000 * 3_600_000;
         hourCount = conn.ExecuteScalar<long?>("SELECT count FROM issue_hourly WHERE issue_id = @issueId AND hour = @currentHour", new { issueId, currentHour }, tx) ?? 0;
         var rupture = x.Fatal || hourCount >= Severity.RuptureEventsPerHour;
+        var quake = !rupture && BurstCrossed(issueId, x.ErrorEvents, now);
 
         conn.Execute(
             $"UPDATE issues SET event_count = event_count + @Count, " +
@@ -337,7 +350,8 @@ public sealed class BatchWriter(
             $"level_rank = {d.Greatest("level_rank", "@LevelRank")}, " +
             "first_release = COALESCE(first_release, @FirstRelease), last_release = COALESCE(@LastRelease, last_release), " +
             $"unhandled = {d.Greatest("unhandled", "@Unhandled")}, " +
-            "severity = CASE WHEN @Rupture = 1 AND severity <> @aftershock THEN @RuptureSeverity ELSE severity END " +
+            "severity = CASE WHEN @Rupture = 1 AND severity <> @aftershock THEN @RuptureSeverity " +
+            "WHEN @Quake = 1 AND severity = @TremorSeverity THEN @QuakeSeverity ELSE severity END " +
             "WHERE id = @issueId",
             new
             {
@@ -345,6 +359,7 @@ public sealed class BatchWriter(
                 Unhandled = x.Unhandled ? 1 : 0, Rupture = rupture ? 1 : 0, aftershock = Severity.Aftershock,
                 // Named apart from @Rupture: MySql.Data parameter names are case-insensitive.
                 RuptureSeverity = Severity.Rupture, issueId,
+                Quake = quake ? 1 : 0, TremorSeverity = Severity.Tremor, QuakeSeverity = Severity.Quake,
             }, tx);
 
         foreach (var env in x.Environments)
@@ -352,6 +367,23 @@ public sealed class BatchWriter(
         foreach (var ((k, v), n) in x.Tags)
             conn.Execute($"INSERT INTO issue_tags (issue_id, tag_key, tag_value, count) VALUES (@issueId, @k, @v, @n) {d.OnConflictAdd("issue_id, tag_key, tag_value", "count")}",
                 new { issueId, k, v, n }, tx);
+    }
+
+    // Receive times (ms) of the last few error/fatal events per issue: the "quake" burst window.
+    private readonly Dictionary<long, Queue<long>> _bursts = new();
+
+    /// <summary>True when this batch brings the issue to ≥ QuakeBurstEvents error/fatal events inside the window.</summary>
+    private bool BurstCrossed(long issueId, int errorEvents, long now)
+    {
+        if (errorEvents == 0) return false;
+        var window = Severity.QuakeBurstWindowMinutes * 60_000L;
+        if (!_bursts.TryGetValue(issueId, out var q)) _bursts[issueId] = q = new Queue<long>();
+        for (var i = 0; i < Math.Min(errorEvents, Severity.QuakeBurstEvents); i++) q.Enqueue(now);
+        while (q.Count > Severity.QuakeBurstEvents || (q.Count > 0 && q.Peek() < now - window)) q.Dequeue();
+        if (_bursts.Count > 50_000) // forget quiet issues so memory stays bounded
+            foreach (var stale in _bursts.Where(kv => kv.Value.Count == 0 || kv.Value.Last() < now - window).Select(kv => kv.Key).ToList())
+                _bursts.Remove(stale);
+        return q.Count >= Severity.QuakeBurstEvents;
     }
 
     internal static string? Trunc(string? s, int max) => s is null || s.Length <= max ? s : s[..max];

@@ -92,6 +92,19 @@ public abstract class ReadApiTests(TestBackend backend) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ABurstOfErrorsMakesAQuakeALoneErrorStaysATremor()
+    {
+        for (var i = 0; i < 3; i++)
+            await Send(Envelopes.ErrorEvent(Envelopes.NewEventId(), type: "BurstError"));
+        await Send(Envelopes.ErrorEvent(Envelopes.NewEventId(), type: "LoneError"));
+        var api = await _server.ClientWithTokenAsync(1);
+        var burst = await api.GetFromJsonAsync<JsonObject>("/api/1/issues/?query=bursterror");
+        Assert.Equal("quake", (string?)burst!["items"]![0]!["severity"]);
+        var lone = await api.GetFromJsonAsync<JsonObject>("/api/1/issues/?query=loneerror");
+        Assert.Equal("tremor", (string?)lone!["items"]![0]!["severity"]);
+    }
+
+    [Fact]
     public async Task IssueDetailEventsAndStatusChange()
     {
         var id = Envelopes.NewEventId();
