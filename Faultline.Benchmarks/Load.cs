@@ -5,6 +5,7 @@ namespace Faultline.Benchmarks;
 
 public sealed record Result(string Name, double EventsPerSecond, double P50Ms, double P99Ms, int Failures)
 {
+    public double ServerCpuMsPerEvent { get; init; }
     public override string ToString() => $"{Name}: {EventsPerSecond:F0} events/s, p50 {P50Ms:F1} ms, p99 {P99Ms:F1} ms, non-200 {Failures}";
 }
 

@@ -8,6 +8,12 @@ using Faultline.Benchmarks;
 // server's peak RSS. Usage:
 //   dotnet run -c Release --project Faultline.Benchmarks -- [--dsn <FAULTLINE_DSN>] [--seconds 15] [--connections 32]
 var opts = Args.Parse(args);
+if (args.Contains("--stages"))
+{
+    StageTimings.Run(large: false);
+    StageTimings.Run(large: true, n: 600);
+    return 0;
+}
 var key = "0123456789abcdef0123456789abcdef";
 var dir = Path.Combine(Path.GetTempPath(), "faultline-bench-" + Guid.NewGuid().ToString("N")[..8]);
 Directory.CreateDirectory(dir);
@@ -25,9 +31,11 @@ psi.Environment["FAULTLINE_DSN"] = dsn;
 psi.Environment["FAULTLINE_PROJECTS"] = $"1:{key}";
 psi.Environment["FAULTLINE_RATE_LIMIT"] = "10000000";
 psi.Environment["FAULTLINE_DATA_DIR"] = dir;
+foreach (var kv in opts.ServerEnv) psi.Environment[kv.Key] = kv.Value;
 psi.Environment["Logging__LogLevel__Default"] = "Warning";
+if (opts.Verbose) psi.Environment["Logging__LogLevel__Faultline.Core.Storage.BatchWriter"] = "Debug";
 using var server = Process.Start(psi)!;
-server.OutputDataReceived += (_, _) => { };
+server.OutputDataReceived += (_, e) => { if (e.Data != null && opts.Verbose) Console.Error.WriteLine(e.Data); };
 server.ErrorDataReceived += (_, e) => { if (e.Data != null && opts.Verbose) Console.Error.WriteLine(e.Data); };
 server.BeginOutputReadLine();
 server.BeginErrorReadLine();
@@ -46,13 +54,18 @@ try
         var bodies = Enumerable.Range(0, count).AsParallel().Select(i => EventFactory.GzipEnvelope(i, large, key)).ToArray();
         Console.WriteLine($"{bodies.Average(b => b.Length) / 1024.0:F1} KB gzip each");
         await Load.ClosedLoop(http, path, bodies.Take(200).ToArray(), opts.Connections, TimeSpan.FromSeconds(2)); // warm-up (duplicates are cheap)
-        results.Add(await Load.ClosedLoop(http, path, bodies[200..], opts.Connections, TimeSpan.FromSeconds(opts.Seconds))
-            with { Name = $"max throughput, {(large ? "50 KB" : "3 KB")} events, {opts.Connections} connections" });
+        var cpu0 = CpuSeconds(server.Id);
+        var r = await Load.ClosedLoop(http, path, bodies[200..], opts.Connections, TimeSpan.FromSeconds(opts.Seconds));
+        results.Add(r with { Name = $"max throughput, {(large ? "50 KB" : "3 KB")} events, {opts.Connections} connections",
+            ServerCpuMsPerEvent = (CpuSeconds(server.Id) - cpu0) * 1000 / Math.Max(1, r.EventsPerSecond * opts.Seconds) });
         Console.WriteLine(results[^1]);
     }
     {
         var bodies = Enumerable.Range(100_000, 1000 * opts.Seconds + 100).AsParallel().Select(i => EventFactory.GzipEnvelope(i, false, key)).ToArray();
-        results.Add(await Load.FixedRate(http, path, bodies, 1000, TimeSpan.FromSeconds(opts.Seconds)) with { Name = "fixed 1,000 events/s, 3 KB events" });
+        var cpu0 = CpuSeconds(server.Id);
+        var r = await Load.FixedRate(http, path, bodies, 1000, TimeSpan.FromSeconds(opts.Seconds));
+        results.Add(r with { Name = "fixed 1,000 events/s, 3 KB events",
+            ServerCpuMsPerEvent = (CpuSeconds(server.Id) - cpu0) * 1000 / Math.Max(1, r.EventsPerSecond * opts.Seconds) });
         Console.WriteLine(results[^1]);
     }
 }
@@ -62,9 +75,9 @@ finally
     server.Kill(entireProcessTree: true);
     server.WaitForExit();
     Console.WriteLine();
-    Console.WriteLine("| scenario | events/s | p50 ack | p99 ack | non-200 |");
-    Console.WriteLine("|---|---:|---:|---:|---:|");
-    foreach (var r in results) Console.WriteLine($"| {r.Name} | {r.EventsPerSecond:F0} | {r.P50Ms:F1} ms | {r.P99Ms:F1} ms | {r.Failures} |");
+    Console.WriteLine("| scenario | events/s | p50 ack | p99 ack | non-200 | server CPU per event |");
+    Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+    foreach (var r in results) Console.WriteLine($"| {r.Name} | {r.EventsPerSecond:F0} | {r.P50Ms:F1} ms | {r.P99Ms:F1} ms | {r.Failures} | {r.ServerCpuMsPerEvent:F2} ms |");
     Console.WriteLine($"server peak RSS (VmHWM): {peakKb / 1024.0:F0} MB");
     try { Directory.Delete(dir, true); } catch (IOException) { }
 }
@@ -75,6 +88,14 @@ static int FreePort()
     using var l = new TcpListener(IPAddress.Loopback, 0);
     l.Start();
     return ((IPEndPoint)l.LocalEndpoint).Port;
+}
+
+// utime + stime of the server process, in seconds (USER_HZ = 100 on Linux).
+static double CpuSeconds(int pid)
+{
+    var stat = File.ReadAllText($"/proc/{pid}/stat");
+    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+    return (long.Parse(fields[11]) + long.Parse(fields[12])) / 100.0;
 }
 
 static long PeakRssKb(int pid)
@@ -100,9 +121,15 @@ static async Task WaitReady(HttpClient http, Process server)
 
 sealed record Args(string? Dsn, string? ServerDll, int Seconds, int Connections, bool Verbose)
 {
+    /// <summary>Extra server environment: --env NAME=VALUE (repeatable), e.g. DOTNET_gcServer=0.</summary>
+    public Dictionary<string, string> ServerEnv { get; init; } = [];
+
     public static Args Parse(string[] a)
     {
         string? Get(string n) { var i = Array.IndexOf(a, n); return i >= 0 && i + 1 < a.Length ? a[i + 1] : null; }
-        return new Args(Get("--dsn"), Get("--server"), int.Parse(Get("--seconds") ?? "15"), int.Parse(Get("--connections") ?? "32"), a.Contains("--verbose"));
+        var env = a.Select((x, i) => (x, i)).Where(p => p.x == "--env" && p.i + 1 < a.Length).Select(p => a[p.i + 1].Split('=', 2))
+            .Where(kv => kv.Length == 2).ToDictionary(kv => kv[0], kv => kv[1]);
+        return new Args(Get("--dsn"), Get("--server"), int.Parse(Get("--seconds") ?? "15"), int.Parse(Get("--connections") ?? "32"), a.Contains("--verbose"))
+            { ServerEnv = env };
     }
 }

@@ -177,6 +177,7 @@ public sealed class BatchWriter(
 
         using var conn = db.Open();
         using var tx = conn.BeginTransaction();
+        using var cmds = new PreparedCommands(conn, tx);
         try
         {
             for (var i = 0; i < batch.Count; i++)
@@ -185,14 +186,12 @@ public sealed class BatchWriter(
                 var e = p.Event;
                 var ts = Database.Ms(e.Timestamp);
                 var (issueId, isNew) = ResolveIssue(conn, tx, p, ts, newHashes);
-                var inserted = conn.Execute(
+                var inserted = cmds.Execute(
                     $"{d.InsertIgnore} INTO events (project_id, issue_id, event_id, timestamp, received_at, level, environment, release_name, data, payload) " +
                     "VALUES (@ProjectId, @IssueId, @EventId, @Ts, @Received, @Level, @Env, @Release, @Data, @Payload)",
-                    new
-                    {
-                        p.ProjectId, IssueId = issueId, e.EventId, Ts = ts, Received = Database.Ms(e.ReceivedAt), e.Level,
-                        Env = Trunc(e.Environment, 200), Release = Trunc(e.Release, 200), Data = p.DataJson, p.Payload,
-                    }, tx);
+                    ("ProjectId", p.ProjectId), ("IssueId", issueId), ("EventId", e.EventId), ("Ts", ts),
+                    ("Received", Database.Ms(e.ReceivedAt)), ("Level", e.Level), ("Env", Trunc(e.Environment, 200)),
+                    ("Release", Trunc(e.Release, 200)), ("Data", p.DataJson), ("Payload", p.Payload));
                 if (inserted == 0)
                 {
                     outcomes[i] = new WriteOutcome(WriteStatus.Duplicate, issueId);
@@ -212,10 +211,10 @@ public sealed class BatchWriter(
                 "SELECT id FROM issues WHERE id IN @ids AND status = @resolved",
                 new { ids = deltas.Keys.ToArray(), resolved = IssueStatus.Resolved }, tx).ToHashSet();
             foreach (var (issueId, x) in deltas)
-                ApplyDelta(conn, tx, issueId, x, now, changes, resolvedIssues);
+                ApplyDelta(conn, tx, cmds, issueId, x, now, changes, resolvedIssues);
             foreach (var ((pid, hour), n) in projectHours)
-                conn.Execute($"INSERT INTO project_hourly (project_id, hour, count) VALUES (@pid, @hour, @n) {d.OnConflictAdd("project_id, hour", "count")}",
-                    new { pid, hour, n }, tx);
+                cmds.Execute($"INSERT INTO project_hourly (project_id, hour, count) VALUES (@pid, @hour, @n) {d.OnConflictAdd("project_id, hour", "count")}",
+                    ("pid", pid), ("hour", hour), ("n", n));
 
             conn.Execute("INSERT INTO batches (committed_at, event_count, issue_count) VALUES (@now, @n, @i)",
                 new { now, n = stored, i = deltas.Count }, tx);
@@ -301,7 +300,7 @@ public sealed class BatchWriter(
         projectHours[(p.ProjectId, hour)] = projectHours.GetValueOrDefault((p.ProjectId, hour)) + 1;
     }
 
-    private void ApplyDelta(DbConnection conn, DbTransaction tx, long issueId, IssueDelta x, long now, List<StoreChange> changes,
+    private void ApplyDelta(DbConnection conn, DbTransaction tx, PreparedCommands cmds, long issueId, IssueDelta x, long now, List<StoreChange> changes,
         HashSet<long> resolvedIssues)
     {
         var d = db.Dialect;
@@ -334,16 +333,15 @@ public sealed class BatchWriter(
 
         long hourCount = 0;
         foreach (var (hour, n) in x.Hours)
-        {
-            conn.Execute($"INSERT INTO issue_hourly (issue_id, hour, count) VALUES (@issueId, @hour, @n) {d.OnConflictAdd("issue_id, hour", "count")}",
-                new { issueId, hour, n }, tx);
-        }
+            cmds.Execute($"INSERT INTO issue_hourly (issue_id, hour, count) VALUES (@issueId, @hour, @n) {d.OnConflictAdd("issue_id, hour", "count")}",
+                ("issueId", issueId), ("hour", hour), ("n", n));
         var currentHour = now / 3_600_000 * 3_600_000;
-        hourCount = conn.ExecuteScalar<long?>("SELECT count FROM issue_hourly WHERE issue_id = @issueId AND hour = @currentHour", new { issueId, currentHour }, tx) ?? 0;
+        hourCount = Convert.ToInt64(cmds.Scalar("SELECT count FROM issue_hourly WHERE issue_id = @issueId AND hour = @currentHour",
+            ("issueId", issueId), ("currentHour", currentHour)) ?? 0L);
         var rupture = x.Fatal || hourCount >= Severity.RuptureEventsPerHour;
         var quake = !rupture && BurstCrossed(issueId, x.ErrorEvents, now);
 
-        conn.Execute(
+        cmds.Execute(
             $"UPDATE issues SET event_count = event_count + @Count, " +
             $"last_seen = {d.Greatest("last_seen", "@LastSeen")}, first_seen = {d.Least("first_seen", "@FirstSeen")}, " +
             "level = CASE WHEN level_rank < @LevelRank THEN @Level ELSE level END, " +
@@ -353,20 +351,18 @@ public sealed class BatchWriter(
             "severity = CASE WHEN @Rupture = 1 AND severity <> @aftershock THEN @RuptureSeverity " +
             "WHEN @Quake = 1 AND severity = @TremorSeverity THEN @QuakeSeverity ELSE severity END " +
             "WHERE id = @issueId",
-            new
-            {
-                x.Count, x.LastSeen, x.FirstSeen, x.LevelRank, x.Level, x.FirstRelease, x.LastRelease,
-                Unhandled = x.Unhandled ? 1 : 0, Rupture = rupture ? 1 : 0, aftershock = Severity.Aftershock,
-                // Named apart from @Rupture: MySql.Data parameter names are case-insensitive.
-                RuptureSeverity = Severity.Rupture, issueId,
-                Quake = quake ? 1 : 0, TremorSeverity = Severity.Tremor, QuakeSeverity = Severity.Quake,
-            }, tx);
+            ("Count", x.Count), ("LastSeen", x.LastSeen), ("FirstSeen", x.FirstSeen), ("LevelRank", x.LevelRank), ("Level", x.Level),
+            ("FirstRelease", x.FirstRelease), ("LastRelease", x.LastRelease), ("Unhandled", x.Unhandled ? 1 : 0),
+            ("Rupture", rupture ? 1 : 0), ("aftershock", Severity.Aftershock),
+            // Named apart from @Rupture / @Quake: MySql.Data parameter names are case-insensitive.
+            ("RuptureSeverity", Severity.Rupture), ("Quake", quake ? 1 : 0), ("TremorSeverity", Severity.Tremor),
+            ("QuakeSeverity", Severity.Quake), ("issueId", issueId));
 
         foreach (var env in x.Environments)
-            conn.Execute($"{d.InsertIgnore} INTO issue_environments (issue_id, environment) VALUES (@issueId, @env)", new { issueId, env }, tx);
+            cmds.Execute($"{d.InsertIgnore} INTO issue_environments (issue_id, environment) VALUES (@issueId, @env)", ("issueId", issueId), ("env", env));
         foreach (var ((k, v), n) in x.Tags)
-            conn.Execute($"INSERT INTO issue_tags (issue_id, tag_key, tag_value, count) VALUES (@issueId, @k, @v, @n) {d.OnConflictAdd("issue_id, tag_key, tag_value", "count")}",
-                new { issueId, k, v, n }, tx);
+            cmds.Execute($"INSERT INTO issue_tags (issue_id, tag_key, tag_value, count) VALUES (@issueId, @k, @v, @n) {d.OnConflictAdd("issue_id, tag_key, tag_value", "count")}",
+                ("issueId", issueId), ("k", k), ("v", v), ("n", n));
     }
 
     // Receive times (ms) of the last few error/fatal events per issue: the "quake" burst window.
