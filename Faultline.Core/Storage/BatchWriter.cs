@@ -180,41 +180,55 @@ public sealed class BatchWriter(
         using var cmds = new PreparedCommands(conn, tx);
         try
         {
+            // Resolve every event's issue first, then find duplicates with one query per project
+            // (the single writer makes the check exact), then insert the new events together.
+            var issueIds = new long[batch.Count];
+            var isNewIssue = new bool[batch.Count];
+            for (var i = 0; i < batch.Count; i++)
+                (issueIds[i], isNewIssue[i]) = ResolveIssue(conn, tx, batch[i], Database.Ms(batch[i].Event.Timestamp), newHashes);
+            var existing = ExistingEventIds(conn, tx, batch);
+            var rows = new List<object?[]>(batch.Count);
             for (var i = 0; i < batch.Count; i++)
             {
                 var p = batch[i];
                 var e = p.Event;
                 var ts = Database.Ms(e.Timestamp);
-                var (issueId, isNew) = ResolveIssue(conn, tx, p, ts, newHashes);
-                var inserted = cmds.Execute(
-                    $"{d.InsertIgnore} INTO events (project_id, issue_id, event_id, timestamp, received_at, level, environment, release_name, data, payload) " +
-                    "VALUES (@ProjectId, @IssueId, @EventId, @Ts, @Received, @Level, @Env, @Release, @Data, @Payload)",
-                    ("ProjectId", p.ProjectId), ("IssueId", issueId), ("EventId", e.EventId), ("Ts", ts),
-                    ("Received", Database.Ms(e.ReceivedAt)), ("Level", e.Level), ("Env", Trunc(e.Environment, 200)),
-                    ("Release", Trunc(e.Release, 200)), ("Data", p.DataJson), ("Payload", p.Payload));
-                if (inserted == 0)
+                if (!existing.Add((p.ProjectId, e.EventId)))
                 {
-                    outcomes[i] = new WriteOutcome(WriteStatus.Duplicate, issueId);
+                    outcomes[i] = new WriteOutcome(WriteStatus.Duplicate, issueIds[i]);
                     continue;
                 }
+                rows.Add([p.ProjectId, issueIds[i], e.EventId, ts, Database.Ms(e.ReceivedAt), e.Level,
+                    Trunc(e.Environment, 200), Trunc(e.Release, 200), p.DataJson, p.Payload]);
                 stored++;
-                outcomes[i] = new WriteOutcome(WriteStatus.Stored, issueId);
-                Accumulate(deltas, projectHours, p, issueId, ts);
+                outcomes[i] = new WriteOutcome(WriteStatus.Stored, issueIds[i]);
+                Accumulate(deltas, projectHours, p, issueIds[i], ts);
                 changes.Add(new StoreChange
                 {
-                    Kind = StoreChange.EventStored, ProjectId = p.ProjectId, IssueId = issueId, EventId = e.EventId,
-                    Level = e.Level, At = e.Timestamp, NewIssue = isNew,
+                    Kind = StoreChange.EventStored, ProjectId = p.ProjectId, IssueId = issueIds[i], EventId = e.EventId,
+                    Level = e.Level, At = e.Timestamp, NewIssue = isNewIssue[i],
                 });
             }
+            MultiRowInsert.Execute(conn, tx,
+                "INSERT INTO events (project_id, issue_id, event_id, timestamp, received_at, level, environment, release_name, data, payload)", "", rows);
 
             var resolvedIssues = deltas.Count == 0 ? [] : conn.Query<long>(
                 "SELECT id FROM issues WHERE id IN @ids AND status = @resolved",
                 new { ids = deltas.Keys.ToArray(), resolved = IssueStatus.Resolved }, tx).ToHashSet();
+            MultiRowInsert.Execute(conn, tx, "INSERT INTO issue_hourly (issue_id, hour, count)", d.OnConflictAdd("issue_id, hour", "count"),
+                deltas.SelectMany(kv => kv.Value.Hours.Select(h => new object?[] { kv.Key, h.Key, h.Value })).ToList());
+            MultiRowInsert.Execute(conn, tx, "INSERT INTO project_hourly (project_id, hour, count)", d.OnConflictAdd("project_id, hour", "count"),
+                projectHours.Select(kv => new object?[] { kv.Key.Item1, kv.Key.Item2, kv.Value }).ToList());
+            MultiRowInsert.Execute(conn, tx, $"{d.InsertIgnore} INTO issue_environments (issue_id, environment)", "",
+                deltas.SelectMany(kv => kv.Value.Environments.Select(env => new object?[] { kv.Key, env })).ToList());
+            MultiRowInsert.Execute(conn, tx, "INSERT INTO issue_tags (issue_id, tag_key, tag_value, count)", d.OnConflictAdd("issue_id, tag_key, tag_value", "count"),
+                deltas.SelectMany(kv => kv.Value.Tags.Select(t => new object?[] { kv.Key, t.Key.Item1, t.Key.Item2, t.Value })).ToList());
+            var currentHour = now / 3_600_000 * 3_600_000;
+            var hourCounts = deltas.Count == 0 ? [] : conn.Query<(long IssueId, long Count)>(
+                "SELECT issue_id, count FROM issue_hourly WHERE hour = @currentHour AND issue_id IN @ids",
+                new { currentHour, ids = deltas.Keys.ToArray() }, tx).ToDictionary(r => r.IssueId, r => r.Count);
             foreach (var (issueId, x) in deltas)
-                ApplyDelta(conn, tx, cmds, issueId, x, now, changes, resolvedIssues);
-            foreach (var ((pid, hour), n) in projectHours)
-                cmds.Execute($"INSERT INTO project_hourly (project_id, hour, count) VALUES (@pid, @hour, @n) {d.OnConflictAdd("project_id, hour", "count")}",
-                    ("pid", pid), ("hour", hour), ("n", n));
+                ApplyDelta(conn, tx, cmds, issueId, x, now, changes, resolvedIssues, hourCounts.GetValueOrDefault(issueId));
 
             conn.Execute("INSERT INTO batches (committed_at, event_count, issue_count) VALUES (@now, @n, @i)",
                 new { now, n = stored, i = deltas.Count }, tx);
@@ -232,6 +246,18 @@ public sealed class BatchWriter(
         Ops.FaultlineMeter.BatchCommitDuration.Record(sw.Elapsed.TotalMilliseconds);
         logger.LogDebug("Committed batch of {Count} events ({Issues} issues) in {Ms} ms", batch.Count, deltas.Count, sw.ElapsedMilliseconds);
         return new BatchResult(outcomes, changes, stored);
+    }
+
+    /// <summary>(project, event_id) pairs of this batch that are already stored.</summary>
+    private static HashSet<(long, string)> ExistingEventIds(DbConnection conn, DbTransaction tx, List<PendingEvent> batch)
+    {
+        var found = new HashSet<(long, string)>();
+        foreach (var group in batch.GroupBy(p => p.ProjectId))
+            foreach (var chunk in group.Select(p => p.Event.EventId).Distinct().Chunk(500))
+                foreach (var id in conn.Query<string>("SELECT event_id FROM events WHERE project_id = @pid AND event_id IN @chunk",
+                             new { pid = group.Key, chunk }, tx))
+                    found.Add((group.Key, id));
+        return found;
     }
 
     private (long IssueId, bool IsNew) ResolveIssue(DbConnection conn, DbTransaction tx, PendingEvent p, long ts, List<(long, string)> newHashes)
@@ -301,7 +327,7 @@ public sealed class BatchWriter(
     }
 
     private void ApplyDelta(DbConnection conn, DbTransaction tx, PreparedCommands cmds, long issueId, IssueDelta x, long now, List<StoreChange> changes,
-        HashSet<long> resolvedIssues)
+        HashSet<long> resolvedIssues, long hourCount)
     {
         var d = db.Dialect;
         // A recurrence of a resolved issue: within 24 h of resolution it is a regression
@@ -331,13 +357,6 @@ public sealed class BatchWriter(
             });
         }
 
-        long hourCount = 0;
-        foreach (var (hour, n) in x.Hours)
-            cmds.Execute($"INSERT INTO issue_hourly (issue_id, hour, count) VALUES (@issueId, @hour, @n) {d.OnConflictAdd("issue_id, hour", "count")}",
-                ("issueId", issueId), ("hour", hour), ("n", n));
-        var currentHour = now / 3_600_000 * 3_600_000;
-        hourCount = Convert.ToInt64(cmds.Scalar("SELECT count FROM issue_hourly WHERE issue_id = @issueId AND hour = @currentHour",
-            ("issueId", issueId), ("currentHour", currentHour)) ?? 0L);
         var rupture = x.Fatal || hourCount >= Severity.RuptureEventsPerHour;
         var quake = !rupture && BurstCrossed(issueId, x.ErrorEvents, now);
 
@@ -358,11 +377,6 @@ public sealed class BatchWriter(
             ("RuptureSeverity", Severity.Rupture), ("Quake", quake ? 1 : 0), ("TremorSeverity", Severity.Tremor),
             ("QuakeSeverity", Severity.Quake), ("issueId", issueId));
 
-        foreach (var env in x.Environments)
-            cmds.Execute($"{d.InsertIgnore} INTO issue_environments (issue_id, environment) VALUES (@issueId, @env)", ("issueId", issueId), ("env", env));
-        foreach (var ((k, v), n) in x.Tags)
-            cmds.Execute($"INSERT INTO issue_tags (issue_id, tag_key, tag_value, count) VALUES (@issueId, @k, @v, @n) {d.OnConflictAdd("issue_id, tag_key, tag_value", "count")}",
-                ("issueId", issueId), ("k", k), ("v", v), ("n", n));
     }
 
     // Receive times (ms) of the last few error/fatal events per issue: the "quake" burst window.
