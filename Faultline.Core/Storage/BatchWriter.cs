@@ -177,7 +177,6 @@ public sealed class BatchWriter(
 
         using var conn = db.Open();
         using var tx = conn.BeginTransaction();
-        using var cmds = new PreparedCommands(conn, tx);
         try
         {
             // Resolve every event's issue first, then find duplicates with one query per project
@@ -227,8 +226,10 @@ public sealed class BatchWriter(
             var hourCounts = deltas.Count == 0 ? [] : conn.Query<(long IssueId, long Count)>(
                 "SELECT issue_id, count FROM issue_hourly WHERE hour = @currentHour AND issue_id IN @ids",
                 new { currentHour, ids = deltas.Keys.ToArray() }, tx).ToDictionary(r => r.IssueId, r => r.Count);
-            foreach (var (issueId, x) in deltas)
-                ApplyDelta(conn, tx, cmds, issueId, x, now, changes, resolvedIssues, hourCounts.GetValueOrDefault(issueId));
+            var counterRows = deltas.Select(kv => ApplyDelta(conn, tx, kv.Key, kv.Value, now, changes, resolvedIssues, hourCounts.GetValueOrDefault(kv.Key))).ToList();
+            MultiRowInsert.Execute(conn, tx,
+                "INSERT INTO issues (id, project_id, title, type, value, culprit, level, level_rank, platform, status, severity, " +
+                "event_count, first_seen, last_seen, first_release, last_release, fingerprint, unhandled)", IssueCounterUpsert(d), counterRows);
 
             conn.Execute("INSERT INTO batches (committed_at, event_count, issue_count) VALUES (@now, @n, @i)",
                 new { now, n = stored, i = deltas.Count }, tx);
@@ -246,6 +247,25 @@ public sealed class BatchWriter(
         Ops.FaultlineMeter.BatchCommitDuration.Record(sw.Elapsed.TotalMilliseconds);
         logger.LogDebug("Committed batch of {Count} events ({Issues} issues) in {Ms} ms", batch.Count, deltas.Count, sw.ElapsedMilliseconds);
         return new BatchResult(outcomes, changes, stored);
+    }
+
+    /// <summary>
+    /// Adds a batch's counters to existing issues in one statement (an upsert whose insert never
+    /// happens): one round trip per batch instead of one per issue on the MySQL wire. Assignment
+    /// order matters on MySQL, which evaluates left to right: level reads level_rank before it grows.
+    /// </summary>
+    private static string IssueCounterUpsert(SqlDialect d)
+    {
+        string N(string col) => d.Excluded(col);
+        return d.OnConflictUpdate("id",
+            $"event_count = event_count + {N("event_count")}, " +
+            $"last_seen = {d.Greatest("last_seen", N("last_seen"))}, first_seen = {d.Least("first_seen", N("first_seen"))}, " +
+            $"level = CASE WHEN level_rank < {N("level_rank")} THEN {N("level")} ELSE level END, " +
+            $"level_rank = {d.Greatest("level_rank", N("level_rank"))}, " +
+            $"first_release = COALESCE(first_release, {N("first_release")}), last_release = COALESCE({N("last_release")}, last_release), " +
+            $"unhandled = {d.Greatest("unhandled", N("unhandled"))}, " +
+            $"severity = CASE WHEN {N("severity")} = '{Severity.Rupture}' AND severity <> '{Severity.Aftershock}' THEN '{Severity.Rupture}' " +
+            $"WHEN {N("severity")} = '{Severity.Quake}' AND severity = '{Severity.Tremor}' THEN '{Severity.Quake}' ELSE severity END");
     }
 
     /// <summary>(project, event_id) pairs of this batch that are already stored.</summary>
@@ -326,7 +346,7 @@ public sealed class BatchWriter(
         projectHours[(p.ProjectId, hour)] = projectHours.GetValueOrDefault((p.ProjectId, hour)) + 1;
     }
 
-    private void ApplyDelta(DbConnection conn, DbTransaction tx, PreparedCommands cmds, long issueId, IssueDelta x, long now, List<StoreChange> changes,
+    private object?[] ApplyDelta(DbConnection conn, DbTransaction tx, long issueId, IssueDelta x, long now, List<StoreChange> changes,
         HashSet<long> resolvedIssues, long hourCount)
     {
         var d = db.Dialect;
@@ -360,22 +380,11 @@ public sealed class BatchWriter(
         var rupture = x.Fatal || hourCount >= Severity.RuptureEventsPerHour;
         var quake = !rupture && BurstCrossed(issueId, x.ErrorEvents, now);
 
-        cmds.Execute(
-            $"UPDATE issues SET event_count = event_count + @Count, " +
-            $"last_seen = {d.Greatest("last_seen", "@LastSeen")}, first_seen = {d.Least("first_seen", "@FirstSeen")}, " +
-            "level = CASE WHEN level_rank < @LevelRank THEN @Level ELSE level END, " +
-            $"level_rank = {d.Greatest("level_rank", "@LevelRank")}, " +
-            "first_release = COALESCE(first_release, @FirstRelease), last_release = COALESCE(@LastRelease, last_release), " +
-            $"unhandled = {d.Greatest("unhandled", "@Unhandled")}, " +
-            "severity = CASE WHEN @Rupture = 1 AND severity <> @aftershock THEN @RuptureSeverity " +
-            "WHEN @Quake = 1 AND severity = @TremorSeverity THEN @QuakeSeverity ELSE severity END " +
-            "WHERE id = @issueId",
-            ("Count", x.Count), ("LastSeen", x.LastSeen), ("FirstSeen", x.FirstSeen), ("LevelRank", x.LevelRank), ("Level", x.Level),
-            ("FirstRelease", x.FirstRelease), ("LastRelease", x.LastRelease), ("Unhandled", x.Unhandled ? 1 : 0),
-            ("Rupture", rupture ? 1 : 0), ("aftershock", Severity.Aftershock),
-            // Named apart from @Rupture / @Quake: MySql.Data parameter names are case-insensitive.
-            ("RuptureSeverity", Severity.Rupture), ("Quake", quake ? 1 : 0), ("TremorSeverity", Severity.Tremor),
-            ("QuakeSeverity", Severity.Quake), ("issueId", issueId));
+        // The row for the batch's single multi-row upsert of issue counters (see IssueCounterUpsert):
+        // the issue exists, so only the counter columns matter; the rest satisfy NOT NULL.
+        var severity = rupture ? Severity.Rupture : quake ? Severity.Quake : "";
+        return [issueId, x.ProjectId, "", "", "", "", x.Level, x.LevelRank, "", "", severity, x.Count, x.FirstSeen, x.LastSeen,
+            x.FirstRelease, x.LastRelease, "", x.Unhandled ? 1 : 0];
 
     }
 

@@ -27,6 +27,10 @@ public abstract class SqlDialect
     public abstract string OnConflictAdd(string conflictColumns, string column);
     /// <summary>Upsert suffix overwriting <paramref name="columns"/> with the new row's values.</summary>
     public abstract string OnConflictSet(string conflictColumns, params string[] columns);
+    /// <summary>Upsert suffix running <paramref name="assignments"/> on a key conflict.</summary>
+    public abstract string OnConflictUpdate(string conflictColumns, string assignments);
+    /// <summary>The would-be-inserted value of <paramref name="column"/> inside an upsert's assignments.</summary>
+    public abstract string Excluded(string column);
     public abstract string LastInsertId { get; }
     /// <summary>Greatest of two expressions (MAX() is an aggregate in SQLite's two-arg form only).</summary>
     public abstract string Greatest(string a, string b);
@@ -81,6 +85,9 @@ public sealed class SqliteDialect(string connectionString) : SqlDialect
         $"ON CONFLICT({conflictColumns}) DO UPDATE SET {column} = {column} + excluded.{column}";
     public override string OnConflictSet(string conflictColumns, params string[] columns) =>
         $"ON CONFLICT({conflictColumns}) DO UPDATE SET " + string.Join(", ", columns.Select(c => $"{c} = excluded.{c}"));
+    public override string OnConflictUpdate(string conflictColumns, string assignments) =>
+        $"ON CONFLICT({conflictColumns}) DO UPDATE SET {assignments}";
+    public override string Excluded(string column) => $"excluded.{column}";
     public override string LastInsertId => "SELECT last_insert_rowid()";
     public override string Greatest(string a, string b) => $"MAX({a}, {b})";
     public override string Least(string a, string b) => $"MIN({a}, {b})";
@@ -130,6 +137,9 @@ public sealed class MySqlDialect : SqlDialect
         $"ON DUPLICATE KEY UPDATE {column} = {column} + VALUES({column})";
     public override string OnConflictSet(string conflictColumns, params string[] columns) =>
         "ON DUPLICATE KEY UPDATE " + string.Join(", ", columns.Select(c => $"{c} = VALUES({c})"));
+    public override string OnConflictUpdate(string conflictColumns, string assignments) =>
+        $"ON DUPLICATE KEY UPDATE {assignments}";
+    public override string Excluded(string column) => $"VALUES({column})";
     public override string LastInsertId => "SELECT LAST_INSERT_ID()";
     public override string Greatest(string a, string b) => $"GREATEST({a}, {b})";
     public override string Least(string a, string b) => $"LEAST({a}, {b})";
