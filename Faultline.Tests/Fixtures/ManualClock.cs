@@ -9,6 +9,8 @@ public sealed class ManualClock(DateTimeOffset start) : TimeProvider
 
     public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _ticks), TimeSpan.Zero);
 
+    public DateTime UtcNow => GetUtcNow().UtcDateTime;
+
     public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
 
     public void Set(DateTimeOffset now) => Interlocked.Exchange(ref _ticks, now.UtcTicks);

@@ -1,3 +1,4 @@
+using Faultline.Tests.Fixtures;
 using Faultline.Core.Loop;
 
 namespace Faultline.Tests.Loop;
