@@ -208,26 +208,26 @@ public sealed class BatchWriter(
                     Level = e.Level, At = e.Timestamp, NewIssue = isNewIssue[i],
                 });
             }
-            MultiRowInsert.Execute(conn, tx,
+            MultiRowInsert.Execute(d, conn, tx,
                 "INSERT INTO events (project_id, issue_id, event_id, timestamp, received_at, level, environment, release_name, data, payload)", "", rows);
 
             var resolvedIssues = deltas.Count == 0 ? [] : conn.Query<long>(
                 "SELECT id FROM issues WHERE id IN @ids AND status = @resolved",
                 new { ids = deltas.Keys.ToArray(), resolved = IssueStatus.Resolved }, tx).ToHashSet();
-            MultiRowInsert.Execute(conn, tx, "INSERT INTO issue_hourly (issue_id, hour, count)", d.OnConflictAdd("issue_id, hour", "count"),
+            MultiRowInsert.Execute(d, conn, tx, "INSERT INTO issue_hourly (issue_id, hour, count)", d.OnConflictAdd("issue_id, hour", "count"),
                 deltas.SelectMany(kv => kv.Value.Hours.Select(h => new object?[] { kv.Key, h.Key, h.Value })).ToList());
-            MultiRowInsert.Execute(conn, tx, "INSERT INTO project_hourly (project_id, hour, count)", d.OnConflictAdd("project_id, hour", "count"),
+            MultiRowInsert.Execute(d, conn, tx, "INSERT INTO project_hourly (project_id, hour, count)", d.OnConflictAdd("project_id, hour", "count"),
                 projectHours.Select(kv => new object?[] { kv.Key.Item1, kv.Key.Item2, kv.Value }).ToList());
-            MultiRowInsert.Execute(conn, tx, $"{d.InsertIgnore} INTO issue_environments (issue_id, environment)", "",
+            MultiRowInsert.Execute(d, conn, tx, $"{d.InsertIgnore} INTO issue_environments (issue_id, environment)", "",
                 deltas.SelectMany(kv => kv.Value.Environments.Select(env => new object?[] { kv.Key, env })).ToList());
-            MultiRowInsert.Execute(conn, tx, "INSERT INTO issue_tags (issue_id, tag_key, tag_value, count)", d.OnConflictAdd("issue_id, tag_key, tag_value", "count"),
+            MultiRowInsert.Execute(d, conn, tx, "INSERT INTO issue_tags (issue_id, tag_key, tag_value, count)", d.OnConflictAdd("issue_id, tag_key, tag_value", "count"),
                 deltas.SelectMany(kv => kv.Value.Tags.Select(t => new object?[] { kv.Key, t.Key.Item1, t.Key.Item2, t.Value })).ToList());
             var currentHour = now / 3_600_000 * 3_600_000;
             var hourCounts = deltas.Count == 0 ? [] : conn.Query<(long IssueId, long Count)>(
                 "SELECT issue_id, count FROM issue_hourly WHERE hour = @currentHour AND issue_id IN @ids",
                 new { currentHour, ids = deltas.Keys.ToArray() }, tx).ToDictionary(r => r.IssueId, r => r.Count);
             var counterRows = deltas.Select(kv => ApplyDelta(conn, tx, kv.Key, kv.Value, now, changes, resolvedIssues, hourCounts.GetValueOrDefault(kv.Key))).ToList();
-            MultiRowInsert.Execute(conn, tx,
+            MultiRowInsert.Execute(d, conn, tx,
                 "INSERT INTO issues (id, project_id, title, type, value, culprit, level, level_rank, platform, status, severity, " +
                 "event_count, first_seen, last_seen, first_release, last_release, fingerprint, unhandled)", IssueCounterUpsert(d), counterRows);
 

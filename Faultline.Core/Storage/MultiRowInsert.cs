@@ -10,8 +10,6 @@ namespace Faultline.Core.Storage;
 /// </summary>
 internal static class MultiRowInsert
 {
-    /// <summary>Rows per statement; well under SQLite's 32,766 and MySQL's 65,535 placeholders.</summary>
-    private const int MaxRows = 200;
     /// <summary>Bytes of string/blob values per statement; below MariaDB's default max_allowed_packet (16 MB).</summary>
     private const long MaxBytes = 4L * 1024 * 1024;
 
@@ -19,15 +17,16 @@ internal static class MultiRowInsert
     /// Runs <paramref name="head"/> (e.g. "INSERT INTO t (a, b)") + " VALUES (...), ..." + <paramref name="tail"/>
     /// (e.g. an upsert clause) for all <paramref name="rows"/>; returns the affected-row count.
     /// </summary>
-    public static int Execute(DbConnection conn, DbTransaction tx, string head, string tail, IReadOnlyList<object?[]> rows)
+    public static int Execute(SqlDialect d, DbConnection conn, DbTransaction tx, string head, string tail, IReadOnlyList<object?[]> rows)
     {
+        var maxRows = d.MultiRowLimit;
         var affected = 0;
         var start = 0;
         while (start < rows.Count)
         {
             var end = start;
             long bytes = 0;
-            while (end < rows.Count && end - start < MaxRows && (end == start || bytes + Size(rows[end]) <= MaxBytes))
+            while (end < rows.Count && end - start < maxRows && (end == start || bytes + Size(rows[end]) <= MaxBytes))
                 bytes += Size(rows[end++]);
             affected += Run(conn, tx, head, tail, rows, start, end);
             start = end;

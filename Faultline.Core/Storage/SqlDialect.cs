@@ -32,6 +32,11 @@ public abstract class SqlDialect
     /// <summary>The would-be-inserted value of <paramref name="column"/> inside an upsert's assignments.</summary>
     public abstract string Excluded(string column);
     public abstract string LastInsertId { get; }
+    /// <summary>
+    /// Rows per multi-row statement. Small on SQLite: it resolves each named parameter by a linear
+    /// scan (quadratic in parameters per statement) and has no round trips to save; large on the wire.
+    /// </summary>
+    public abstract int MultiRowLimit { get; }
     /// <summary>Greatest of two expressions (MAX() is an aggregate in SQLite's two-arg form only).</summary>
     public abstract string Greatest(string a, string b);
     public abstract string Least(string a, string b);
@@ -89,6 +94,7 @@ public sealed class SqliteDialect(string connectionString) : SqlDialect
         $"ON CONFLICT({conflictColumns}) DO UPDATE SET {assignments}";
     public override string Excluded(string column) => $"excluded.{column}";
     public override string LastInsertId => "SELECT last_insert_rowid()";
+    public override int MultiRowLimit => 8;
     public override string Greatest(string a, string b) => $"MAX({a}, {b})";
     public override string Least(string a, string b) => $"MIN({a}, {b})";
     public override DbConnection CreateConnection() => new SqliteConnection(ConnectionString);
@@ -141,6 +147,7 @@ public sealed class MySqlDialect : SqlDialect
         $"ON DUPLICATE KEY UPDATE {assignments}";
     public override string Excluded(string column) => $"VALUES({column})";
     public override string LastInsertId => "SELECT LAST_INSERT_ID()";
+    public override int MultiRowLimit => 200;
     public override string Greatest(string a, string b) => $"GREATEST({a}, {b})";
     public override string Least(string a, string b) => $"LEAST({a}, {b})";
     public override DbConnection CreateConnection() => new MySqlConnection(ConnectionString);
