@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Net;
 
 namespace Faultline.Core.Config;
 
@@ -33,6 +34,13 @@ public sealed record FaultlineOptions
     public OidcOptions? Oidc { get; init; }
     /// <summary>FAULTLINE_LOGIN_RATE_LIMIT: sign-in attempts (login, setup, OIDC start) per client IP per minute.</summary>
     public int LoginAttemptsPerMinute { get; init; } = 10;
+    /// <summary>
+    /// FAULTLINE_TRUSTED_PROXIES: reverse proxies (IPs or CIDRs) whose X-Forwarded-For and
+    /// X-Forwarded-Proto are believed. Empty by default: nothing is trusted, not even loopback,
+    /// so a client can never spoof its address or scheme unless the operator names the proxy
+    /// (a proxy on the same host: <c>127.0.0.1,::1</c>).
+    /// </summary>
+    public IReadOnlyList<IPNetwork> TrustedProxies { get; init; } = [];
 
     public static FaultlineOptions FromEnvironment() => FromDictionary(Environment.GetEnvironmentVariables());
 
@@ -56,6 +64,7 @@ public sealed record FaultlineOptions
             Loop = Faultline.Core.Loop.LoopOptions.FromVariables(name => env[name] as string),
             Oidc = OidcOptions.Parse(Get),
             LoginAttemptsPerMinute = ParseInt(Get("FAULTLINE_LOGIN_RATE_LIMIT"), "FAULTLINE_LOGIN_RATE_LIMIT", 10, min: 1),
+            TrustedProxies = ParseTrustedProxies(Get("FAULTLINE_TRUSTED_PROXIES")),
         };
         var dsn = Get("FAULTLINE_DSN");
         if (dsn is null) return o;
@@ -84,6 +93,31 @@ public sealed record FaultlineOptions
         if (host.Length == 0 || host == "0.0.0.0" || host == "*") host = "0.0.0.0";
         else if (host.StartsWith('[') && host.EndsWith(']')) { /* IPv6 literal kept as is */ }
         return ($"http://{host}:{port}", port);
+    }
+
+    /// <summary>Comma-separated IPs ("10.0.0.5", "::1") and CIDRs ("10.0.0.0/8", "fd00::/8").</summary>
+    public static IReadOnlyList<IPNetwork> ParseTrustedProxies(string? value)
+    {
+        const string Name = "FAULTLINE_TRUSTED_PROXIES";
+        if (value is null) return [];
+        var result = new List<IPNetwork>();
+        foreach (var raw in value.Split(','))
+        {
+            var item = raw.Trim();
+            if (item.Length == 0) continue;
+            if (item.Contains('/'))
+            {
+                if (!IPNetwork.TryParse(item, out var network))
+                    throw new ConfigException(Name, $"'{item}' is not a CIDR range (e.g. 10.0.0.0/8 or fd00::/8)");
+                result.Add(network);
+            }
+            else if (IPAddress.TryParse(item, out var ip) && !item.Contains('%'))
+                result.Add(new IPNetwork(ip, ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 128 : 32));
+            else
+                throw new ConfigException(Name, $"'{item}' is not an IP address or CIDR range (e.g. 127.0.0.1,10.0.0.0/8)");
+        }
+        if (result.Count == 0) throw new ConfigException(Name, "lists no address; unset it to trust no proxy");
+        return result;
     }
 
     private static string ParseApiUrl(string? value, int port)

@@ -1,5 +1,6 @@
 using Dapper;
 using Faultline.Core.Issues;
+using Faultline.Core.Ops;
 
 namespace Faultline.Core.Storage;
 
@@ -9,6 +10,16 @@ namespace Faultline.Core.Storage;
 /// <param name="CriticalLastDay">Of those, how many are ruptures or fatal.</param>
 /// <param name="LatestPlatform">Platform of the most recently seen issue (projects rarely set one).</param>
 public sealed record ProjectHealth(long Unresolved, long ActiveLastDay, long CriticalLastDay, string? LatestPlatform);
+
+/// <summary>The operations side of one overview card.</summary>
+/// <param name="Uptime">Uptime checks over the last 24 h (<see cref="UptimeSummary.Percent"/> null = no checks).</param>
+/// <param name="LatestHeartbeatEvent">The newest <c>heartbeat_down</c>/<c>heartbeat_recovered</c> ops event, or null.
+/// It is <see cref="HeartbeatMonitor"/>'s recorded verdict, so the overview and the monitor agree.</param>
+public sealed record ProjectOps(long ProjectId, UptimeSummary Uptime, OpsEvent? LatestHeartbeatEvent)
+{
+    /// <summary>The heartbeat monitor's last word on this project is "down".</summary>
+    public bool HeartbeatDown => LatestHeartbeatEvent?.Kind == OpsEventKinds.HeartbeatDown;
+}
 
 /// <summary>Where an event sits among its issue's events (newest first).</summary>
 public sealed record EventPosition(string? NewerEventId, string? OlderEventId, string? NewestEventId, string? OldestEventId, long Index);
@@ -30,6 +41,31 @@ public sealed partial class FaultlineStore
             "SELECT platform FROM issues WHERE project_id = @projectId ORDER BY last_seen DESC LIMIT 1", new { projectId });
         return new ProjectHealth(row.Unresolved, row.ActiveLastDay, row.CriticalLastDay, platform);
     });
+
+    /// <summary>
+    /// 24 h uptime and the latest heartbeat verdict of every project, in ONE query (the overview
+    /// must not do a query per project for this): a grouped range scan of uptime_checks on
+    /// checked_at plus, per project, one index probe of ops_events (project_id, created_at).
+    /// Every project is in the result, with an empty summary when it has no checks.
+    /// </summary>
+    public Task<IReadOnlyDictionary<long, ProjectOps>> ListProjectOpsAsync(TimeSpan? window = null) =>
+        With<IReadOnlyDictionary<long, ProjectOps>>(async c =>
+        {
+            var since = NowMs - (long)(window ?? TimeSpan.FromHours(24)).TotalMilliseconds;
+            var rows = await c.QueryAsync<ProjectOpsRow>(
+                "SELECT p.id AS project_id, u.checks, u.up, u.last_check_at, e.id AS event_id, e.kind, e.detail, e.created_at " +
+                "FROM projects p " +
+                "LEFT JOIN (SELECT project_id, COUNT(*) AS checks, SUM(ok) AS up, MAX(checked_at) AS last_check_at " +
+                "  FROM uptime_checks WHERE checked_at >= @since GROUP BY project_id) u ON u.project_id = p.id " +
+                "LEFT JOIN ops_events e ON e.id = (SELECT o.id FROM ops_events o WHERE o.project_id = p.id AND o.kind IN (@down, @recovered) " +
+                "  ORDER BY o.created_at DESC, o.id DESC LIMIT 1) " +
+                "ORDER BY p.id",
+                new { since, down = OpsEventKinds.HeartbeatDown, recovered = OpsEventKinds.HeartbeatRecovered });
+            return rows.ToDictionary(r => r.ProjectId, r => new ProjectOps(
+                r.ProjectId,
+                new UptimeSummary(r.ProjectId, r.Checks ?? 0, r.Up ?? 0, r.LastCheckAt is { } l ? Database.FromMs(l) : null),
+                r.EventId is { } id ? new OpsEvent(id, r.ProjectId, r.Kind ?? "", r.Detail ?? "", Database.FromMs(r.CreatedAt ?? 0)) : null));
+        });
 
     /// <summary>Issue counts per status for the list's filter tabs (same environment and search as the list).</summary>
     public Task<IReadOnlyDictionary<string, long>> CountIssuesByStatusAsync(long projectId, string? environment, string? query) =>
@@ -72,6 +108,18 @@ public sealed partial class FaultlineStore
         var index = newer is null ? 0 : await c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM events WHERE {Same} AND {Newer}", p);
         return new EventPosition(newer, older, newest, oldest, index);
     });
+
+    private sealed class ProjectOpsRow
+    {
+        public long ProjectId { get; set; }
+        public long? Checks { get; set; }
+        public long? Up { get; set; }
+        public long? LastCheckAt { get; set; }
+        public long? EventId { get; set; }
+        public string? Kind { get; set; }
+        public string? Detail { get; set; }
+        public long? CreatedAt { get; set; }
+    }
 
     private sealed class HealthRow
     {

@@ -1,5 +1,6 @@
 using Faultline.Core.Issues;
 using Faultline.Core.Notify;
+using Faultline.Core.Ops;
 using Faultline.Core.Storage;
 using Faultline.Web.Components.Pages;
 using Faultline.Web.Components.Ui;
@@ -75,18 +76,19 @@ public class DashboardLogicTests
     [Fact]
     public void HealthLightFollowsTheRuleInTheTooltip()
     {
-        var project = new Project { Id = 1, Name = "p" };
-        Assert.Equal(HealthStatus.Green, ProjectHealthRules.Evaluate(project, new ProjectHealth(3, 0, 0, null), Now).Status);
-        Assert.Equal(HealthStatus.Yellow, ProjectHealthRules.Evaluate(project, new ProjectHealth(3, 2, 0, null), Now).Status);
-        Assert.Equal(HealthStatus.Red, ProjectHealthRules.Evaluate(project, new ProjectHealth(3, 2, 1, null), Now).Status);
+        Assert.Equal(HealthStatus.Green, ProjectHealthRules.Evaluate(new ProjectHealth(3, 0, 0, null), null).Status);
+        Assert.Equal(HealthStatus.Yellow, ProjectHealthRules.Evaluate(new ProjectHealth(3, 2, 0, null), null).Status);
+        Assert.Equal(HealthStatus.Red, ProjectHealthRules.Evaluate(new ProjectHealth(3, 2, 1, null), null).Status);
 
-        var monitored = project with { HeartbeatIntervalSecs = 60, LastHeartbeatAt = Now.UtcDateTime.AddSeconds(-100) };
-        Assert.Equal(HealthStatus.Green, ProjectHealthRules.Evaluate(monitored, new ProjectHealth(0, 0, 0, null), Now).Status);
-        var late = monitored with { LastHeartbeatAt = Now.UtcDateTime.AddSeconds(-121) };
-        var (status, reason) = ProjectHealthRules.Evaluate(late, new ProjectHealth(0, 0, 0, null), Now);
+        // "Heartbeat missing" is the heartbeat monitor's recorded verdict, nothing re-derived here.
+        var down = new OpsEvent(1, 1, OpsEventKinds.HeartbeatDown, "no heartbeat for 10 min 0 s (expected every 60 s)", Now.UtcDateTime);
+        var (status, reason) = ProjectHealthRules.Evaluate(new ProjectHealth(0, 0, 0, null), down);
         Assert.Equal(HealthStatus.Red, status);
-        Assert.Equal("Heartbeat missing: last one 2 min ago (expected every 60 s)", reason);
-        Assert.Contains("none received yet", ProjectHealthRules.Evaluate(monitored with { LastHeartbeatAt = null }, new ProjectHealth(0, 0, 0, null), Now).Reason);
+        Assert.Equal("Heartbeat missing: no heartbeat for 10 min 0 s (expected every 60 s)", reason);
+        var recovered = down with { Id = 2, Kind = OpsEventKinds.HeartbeatRecovered };
+        Assert.Equal(HealthStatus.Green, ProjectHealthRules.Evaluate(new ProjectHealth(0, 0, 0, null), recovered).Status);
+        Assert.Equal(HealthStatus.Yellow, ProjectHealthRules.Evaluate(new ProjectHealth(1, 1, 0, null), recovered).Status);
+        Assert.EndsWith("; " + reason, ProjectHealthRules.Evaluate(new ProjectHealth(1, 1, 1, null), down).Reason);
     }
 
     [Fact]

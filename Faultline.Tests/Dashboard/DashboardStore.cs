@@ -83,6 +83,23 @@ public sealed class DashboardStore : IAsyncDisposable
         return eventId;
     }
 
+    /// <summary>One uptime check of a project, <paramref name="ago"/> before now.</summary>
+    public async Task AddUptimeCheckAsync(long projectId, bool ok, TimeSpan ago)
+    {
+        await using var c = await Db.OpenAsync();
+        await c.ExecuteAsync(
+            "INSERT INTO uptime_checks (project_id, checked_at, url, status_code, latency_ms, ok, error) VALUES (@projectId, @at, 'https://svc.example.com/', @code, 12, @ok, NULL)",
+            new { projectId, at = Ms(ago), code = ok ? 200 : 503, ok = ok ? 1 : 0 });
+    }
+
+    /// <summary>An ops_events row (e.g. the heartbeat monitor's heartbeat_down), <paramref name="ago"/> before now.</summary>
+    public async Task AddOpsEventAsync(long projectId, string kind, string detail, TimeSpan ago)
+    {
+        await using var c = await Db.OpenAsync();
+        await c.ExecuteAsync("INSERT INTO ops_events (project_id, kind, detail, created_at) VALUES (@projectId, @kind, @detail, @at)",
+            new { projectId, kind, detail, at = Ms(ago) });
+    }
+
     public async ValueTask DisposeAsync()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Faultline.Core.Loop;
+using Faultline.Core.Ops;
 using Faultline.Web.Components.Pages;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -69,10 +70,69 @@ public sealed class PageComponentTests : IAsyncLifetime
         Assert.Contains("javascript:alert(1)", hostile.QuerySelector(".project__service")!.TextContent);
         Assert.Equal(Hostile.ScriptTag, hostile.QuerySelector(".project__title")!.TextContent);
 
+        // A stale heartbeat alone is not "missing" until the heartbeat monitor says so (one definition).
         var quiet = cards[2];
-        Assert.Contains("light--red", quiet.QuerySelector(".light")!.ClassList);
-        Assert.Contains("Heartbeat missing", quiet.QuerySelector(".light")!.GetAttribute("aria-label"));
+        Assert.Contains("light--green", quiet.QuerySelector(".light")!.ClassList);
         Hostile.AssertShownAsText(page, Hostile.ImgTag);
+    }
+
+    [Fact]
+    public async Task OverviewShowsUptimeFromChecksAndTurnsRedOnHeartbeatDown()
+    {
+        await _data.AddProjectAsync(1, "api", heartbeatSecs: 60, heartbeatAgo: TimeSpan.FromMinutes(10));
+        await _data.AddProjectAsync(2, "worker");
+        await _data.AddProjectAsync(3, "unchecked");
+        // api: 3 of 4 checks up in 24 h (plus an old failure outside the window); down per the monitor.
+        foreach (var (ok, ago) in new[] { (true, 1), (true, 2), (false, 3), (true, 20), (false, 30) })
+            await _data.AddUptimeCheckAsync(1, ok, TimeSpan.FromHours(ago));
+        await _data.AddOpsEventAsync(1, OpsEventKinds.HeartbeatRecovered, "heartbeats resumed", TimeSpan.FromHours(2));
+        await _data.AddOpsEventAsync(1, OpsEventKinds.HeartbeatDown, "no heartbeat for 10 min 0 s (expected every 60 s)", TimeSpan.FromMinutes(9));
+        // worker: all up; it was down but has recovered since.
+        await _data.AddUptimeCheckAsync(2, true, TimeSpan.FromMinutes(1));
+        await _data.AddOpsEventAsync(2, OpsEventKinds.HeartbeatDown, "no heartbeat", TimeSpan.FromHours(3));
+        await _data.AddOpsEventAsync(2, OpsEventKinds.HeartbeatRecovered, "heartbeats resumed", TimeSpan.FromHours(1));
+        // unchecked: only an old check, outside 24 h.
+        await _data.AddUptimeCheckAsync(3, true, TimeSpan.FromHours(25));
+
+        var (page, _) = await RenderAsync<Overview>("/dashboard/");
+        var cards = page.FindAll("[data-project]");
+        Assert.Equal(3, cards.Count);
+
+        var api = cards[0];
+        Assert.Equal("75 %", api.QuerySelector(".project__uptime")!.TextContent);
+        Assert.Contains("3 of 4 checks", api.QuerySelector(".project__uptime")!.GetAttribute("title"));
+        var light = api.QuerySelector(".light")!;
+        Assert.Contains("light--red", light.ClassList);
+        Assert.Equal("Critical: Heartbeat missing: no heartbeat for 10 min 0 s (expected every 60 s)", light.GetAttribute("aria-label"));
+        Assert.Contains("heartbeat_down", light.QuerySelector(".tooltip__rule.is-current")!.TextContent);
+
+        var worker = cards[1];
+        Assert.Equal("100 %", worker.QuerySelector(".project__uptime")!.TextContent);
+        Assert.Contains("light--green", worker.QuerySelector(".light")!.ClassList);
+
+        var none = cards[2];
+        Assert.Equal("no data", none.QuerySelector(".project__uptime")!.TextContent);
+        Assert.Contains("light--green", none.QuerySelector(".light")!.ClassList);
+    }
+
+    [Fact]
+    public async Task ProjectOpsIsOneRowPerProjectAndMatchesThePerProjectQueries()
+    {
+        await _data.AddProjectAsync(1, "a");
+        await _data.AddProjectAsync(2, "b");
+        await _data.AddUptimeCheckAsync(1, true, TimeSpan.FromHours(1));
+        await _data.AddUptimeCheckAsync(1, false, TimeSpan.FromHours(2));
+        await _data.AddOpsEventAsync(1, OpsEventKinds.HeartbeatDown, "down", TimeSpan.FromMinutes(5));
+        await _data.AddOpsEventAsync(1, "something_else", "newer but not a heartbeat verdict", TimeSpan.FromMinutes(1));
+
+        var ops = await _data.Store.ListProjectOpsAsync();
+        Assert.Equal([1L, 2L], ops.Keys.Order());
+        Assert.Equal(await _data.Store.GetUptimeAsync(1), ops[1].Uptime);
+        Assert.Equal(50, ops[1].Uptime.Percent);
+        Assert.True(ops[1].HeartbeatDown);
+        Assert.Equal((await _data.Store.LatestOpsEventAsync(1, OpsEventKinds.HeartbeatDown, OpsEventKinds.HeartbeatRecovered))!.Id, ops[1].LatestHeartbeatEvent!.Id);
+        Assert.Null(ops[2].Uptime.Percent);
+        Assert.Null(ops[2].LatestHeartbeatEvent);
     }
 
     // ---- Issues list -----------------------------------------------------------------------

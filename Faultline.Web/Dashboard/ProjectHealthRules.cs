@@ -1,4 +1,4 @@
-using Faultline.Core.Issues;
+using Faultline.Core.Ops;
 using Faultline.Core.Storage;
 using Faultline.Web.Components.Ui;
 
@@ -7,16 +7,16 @@ namespace Faultline.Web.Dashboard;
 /// <summary>
 /// The overview's traffic light, exactly as <see cref="StatusLight.Rule"/> words it:
 /// red = a fatal/rupture issue is active or the heartbeat is missing; yellow = active errors
-/// in 24 h; green = none. A heartbeat counts as missing when the project has an interval set
-/// and no heartbeat arrived within two intervals (one late beat is not an outage).
+/// in 24 h; green = none. "Heartbeat missing" has ONE definition, <see cref="HeartbeatMonitor"/>'s
+/// (no ping within the project's expected interval: its setting, else 3 × the median gap of its
+/// recent pings): the light reads the monitor's recorded verdict, i.e. the latest
+/// <c>heartbeat_down</c>/<c>heartbeat_recovered</c> ops event, and never re-derives it.
 /// </summary>
 public static class ProjectHealthRules
 {
-    public const int MissedBeatsBeforeMissing = 2;
-
-    public static (HealthStatus Status, string Reason) Evaluate(Project project, ProjectHealth health, DateTimeOffset now)
+    public static (HealthStatus Status, string Reason) Evaluate(ProjectHealth health, OpsEvent? latestHeartbeatEvent)
     {
-        var heartbeat = HeartbeatProblem(project, now);
+        var heartbeat = HeartbeatProblem(latestHeartbeatEvent);
         if (health.CriticalLastDay > 0)
             return (HealthStatus.Red, Plural(health.CriticalLastDay, "fatal or rupture issue", "fatal or rupture issues") + " active"
                 + (heartbeat is null ? "" : "; " + heartbeat));
@@ -26,15 +26,11 @@ public static class ProjectHealthRules
         return (HealthStatus.Green, "No active errors in the last 24 h");
     }
 
-    /// <summary>A sentence when the heartbeat is overdue; null when fine or not monitored.</summary>
-    public static string? HeartbeatProblem(Project project, DateTimeOffset now)
-    {
-        if (project.HeartbeatIntervalSecs is not { } interval || interval <= 0) return null;
-        if (project.LastHeartbeatAt is not { } last) return $"Heartbeat missing: none received yet (expected every {interval} s)";
-        var age = now - new DateTimeOffset(DateTime.SpecifyKind(last, DateTimeKind.Utc));
-        if (age <= TimeSpan.FromSeconds((double)interval * MissedBeatsBeforeMissing)) return null;
-        return $"Heartbeat missing: last one {RelativeTime.Format(now - age, now)} (expected every {interval} s)";
-    }
+    /// <summary>A sentence when the heartbeat monitor's latest verdict is "down"; null otherwise.</summary>
+    public static string? HeartbeatProblem(OpsEvent? latestHeartbeatEvent) =>
+        latestHeartbeatEvent is { Kind: OpsEventKinds.HeartbeatDown } e
+            ? "Heartbeat missing: " + (string.IsNullOrWhiteSpace(e.Detail) ? "the heartbeat monitor reports this project down" : e.Detail)
+            : null;
 
     private static string Plural(long n, string one, string many) =>
         $"{n.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} {(n == 1 ? one : many)}";

@@ -11,6 +11,7 @@ using Faultline.Web.Components;
 using Faultline.Core.Storage.Dolt;
 using Faultline.Core.Storage.History;
 using Faultline.Web.Endpoints;
+using Microsoft.AspNetCore.HttpOverrides;
 
 namespace Faultline.Web.Hosting;
 
@@ -45,6 +46,8 @@ public static class FaultlineHost
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        // First, so ingest logs, login throttling and the cookie's Secure flag see the client, not the proxy.
+        app.UseTrustedForwardedHeaders(options);
         app.UseIngest();
         app.MapReadApi();
         app.MapOpsEndpoints();
@@ -55,6 +58,25 @@ public static class FaultlineHost
         app.UseFaultlineAuth();
         app.MapFaultlineDashboard();
         return app;
+    }
+
+    /// <summary>
+    /// X-Forwarded-For / X-Forwarded-Proto from the proxies in FAULTLINE_TRUSTED_PROXIES only; with
+    /// none configured the headers are ignored (no middleware at all). The chain is walked from
+    /// the right while the hop is trusted, so a client cannot inject an address of its own.
+    /// </summary>
+    public static void UseTrustedForwardedHeaders(this IApplicationBuilder app, FaultlineOptions options)
+    {
+        if (options.TrustedProxies.Count == 0) return;
+        var forwarded = new ForwardedHeadersOptions
+        {
+            ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto,
+            ForwardLimit = null,
+        };
+        forwarded.KnownProxies.Clear();      // drop the framework's loopback default: only what the operator named
+        forwarded.KnownIPNetworks.Clear();
+        foreach (var n in options.TrustedProxies) forwarded.KnownIPNetworks.Add(n);
+        app.UseForwardedHeaders(forwarded);
     }
 
     public static void AddFaultlineServices(IServiceCollection services, FaultlineOptions options)
