@@ -94,7 +94,7 @@ public sealed class SqliteDialect(string connectionString) : SqlDialect
         $"ON CONFLICT({conflictColumns}) DO UPDATE SET {assignments}";
     public override string Excluded(string column) => $"excluded.{column}";
     public override string LastInsertId => "SELECT last_insert_rowid()";
-    public override int MultiRowLimit => 8;
+    public override int MultiRowLimit => 50;
     public override string Greatest(string a, string b) => $"MAX({a}, {b})";
     public override string Least(string a, string b) => $"MIN({a}, {b})";
     public override DbConnection CreateConnection() => new SqliteConnection(ConnectionString);
