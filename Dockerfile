@@ -24,6 +24,8 @@
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY . .
+# nuget.config also names the development machine's local package folder; an empty one keeps restore happy.
+RUN mkdir -p /opt/nuget/packages
 RUN dotnet publish Faultline.Web -c Release -o /app --nologo
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
