@@ -30,7 +30,12 @@ public static class GasTownLoopServices
 
         if (!options.TownConfigured) return services;
         services.TryAddSingleton<IProcessRunner, ProcessRunner>();
-        services.AddSingleton(sp => new BeadTracker(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp =>
+        {
+            var tracker = new BeadTracker(sp.GetRequiredService<TimeProvider>());
+            foreach (var (projectId, thresholds) in options.Thresholds) tracker.SetThresholds(projectId, thresholds);
+            return tracker;
+        });
         services.AddSingleton<IBdClient>(sp => new BdClient(sp.GetRequiredService<IProcessRunner>(), options));
         services.AddSingleton<IGtClient>(sp => new GtClient(sp.GetRequiredService<IProcessRunner>(), options));
         services.AddSingleton<LoopService>();

@@ -26,6 +26,8 @@ public sealed class LoopOptions
     public TimeSpan EscalateTimeout { get; init; } = TimeSpan.FromSeconds(60);
     public string? CiWebhookSecret { get; init; }
     public Uri? SlackWebhook { get; init; }
+    /// <summary>Per-project detection thresholds (FAULTLINE_DETECTION_THRESHOLDS); other projects use the defaults.</summary>
+    public IReadOnlyDictionary<long, DetectionThresholds> Thresholds { get; init; } = new Dictionary<long, DetectionThresholds>();
 
     public static string DefaultTownRoot() =>
         Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile), "gt");
@@ -66,6 +68,7 @@ public sealed class LoopOptions
             QuietPeriod = Seconds(get, "FAULTLINE_QUIET_PERIOD_SECS", 600),
             CiWebhookSecret = Get("FAULTLINE_CI_WEBHOOK_SECRET"),
             SlackWebhook = slack,
+            Thresholds = DetectionThresholdsParser.Parse(Get(DetectionThresholdsParser.Variable)),
         };
     }
 
