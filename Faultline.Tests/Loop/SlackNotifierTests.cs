@@ -36,6 +36,8 @@ public class SlackNotifierTests
 
         notifier.Enqueue(Message("first <!channel>"));
         await receiver.WaitForAsync(1, TimeSpan.FromSeconds(10));
+        // The receiver sees the request before the notifier has read the answer: wait for both.
+        await WaitUntil(() => notifier.Sent == 1, TimeSpan.FromSeconds(10));
         await notifier.StopAsync(CancellationToken.None);
 
         var (_, body) = Assert.Single(receiver.Received);
