@@ -1,27 +1,20 @@
-using System.Diagnostics;
+using Faultline.Core.Loop;
 
 namespace Faultline.Tests.Fixtures;
 
-/// <summary>Runs a helper program (an SDK script) to completion with a timeout, capturing output.</summary>
+/// <summary>Runs a helper program (an SDK script, the faultline CLI) to completion through Core's ProcessRunner.</summary>
 public static class ProcessRun
 {
-    public static async Task<(int Exit, string Output)> RunAsync(string file, IEnumerable<string> args, string? cwd = null,
+    public static async Task<(int Exit, string Output)> RunAsync(string file, IReadOnlyList<string> args, string? cwd = null,
         IDictionary<string, string>? env = null, TimeSpan? timeout = null)
     {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        if (cwd != null) psi.WorkingDirectory = cwd;
-        foreach (var (k, v) in env ?? new Dictionary<string, string>()) psi.Environment[k] = v;
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
-        try { await p.WaitForExitAsync(cts.Token); }
-        catch (OperationCanceledException)
+        var r = await new ProcessRunner().RunAsync(new ProcessRequest(file, args)
         {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} did not finish: {await stdout}{await stderr}");
-        }
-        return (p.ExitCode, await stdout + await stderr);
+            WorkingDirectory = cwd,
+            Environment = (env ?? new Dictionary<string, string>()).ToDictionary(kv => kv.Key, kv => (string?)kv.Value),
+            Timeout = timeout ?? TimeSpan.FromSeconds(60),
+        });
+        if (r.StartError is not null || r.TimedOut) throw new InvalidOperationException(r.Describe(file) + "\n" + r.StandardOutput + r.StandardError);
+        return (r.ExitCode, r.StandardOutput + r.StandardError);
     }
 }

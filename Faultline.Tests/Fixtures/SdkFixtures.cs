@@ -148,20 +148,7 @@ public static class SdkFixtures
 
     private static string FindRoot()
     {
-        var repo = Environment.GetEnvironmentVariable("FAULTLINE_REPO_ROOT");
-        if (string.IsNullOrEmpty(repo))
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Faultline.sln"))) dir = dir.Parent;
-            repo = dir?.FullName ?? throw new InvalidOperationException(
-                "cannot find Faultline.sln above " + AppContext.BaseDirectory + "; set FAULTLINE_REPO_ROOT");
-        }
-        var candidates = new[]
-        {
-            Path.Combine(repo, "..", "shared", "fixtures", "sdk-envelopes"),
-            Path.Combine(repo, "shared", "fixtures", "sdk-envelopes"),
-        };
-        return Path.GetFullPath(candidates.FirstOrDefault(Directory.Exists)
-            ?? throw new InvalidOperationException("no shared/fixtures/sdk-envelopes next to " + repo));
+        var dir = Path.Combine(RepoPaths.Shared, "fixtures", "sdk-envelopes");
+        return Directory.Exists(dir) ? dir : throw new InvalidOperationException("no shared/fixtures/sdk-envelopes beside " + RepoPaths.Root);
     }
 }

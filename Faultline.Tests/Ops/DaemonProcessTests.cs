@@ -18,24 +18,15 @@ public sealed class DaemonProcessTests : IDisposable
 
     private async Task<(int Code, string Out)> Faultline(params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet")
+        return await ProcessRun.RunAsync("dotnet", [_dll, .. args], cwd: _dir, timeout: TimeSpan.FromSeconds(120), env: new Dictionary<string, string>
         {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _dir,
-        };
-        psi.ArgumentList.Add(_dll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["FAULTLINE_ADDR"] = $"127.0.0.1:{_port}";
-        psi.Environment["FAULTLINE_DATA_DIR"] = DataDir;
-        psi.Environment["FAULTLINE_PROJECTS"] = $"1:{FaultlineServer.Key1}";
-        psi.Environment["FAULTLINE_RATE_LIMIT"] = "100000";
-        psi.Environment["FAULTLINE_UPTIME_INTERVAL_SECS"] = "0";
-        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await p.WaitForExitAsync(cts.Token);
-        return (p.ExitCode, await stdout + await stderr);
+            ["FAULTLINE_ADDR"] = $"127.0.0.1:{_port}",
+            ["FAULTLINE_DATA_DIR"] = DataDir,
+            ["FAULTLINE_PROJECTS"] = $"1:{FaultlineServer.Key1}",
+            ["FAULTLINE_RATE_LIMIT"] = "100000",
+            ["FAULTLINE_UPTIME_INTERVAL_SECS"] = "0",
+            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+        });
     }
 
     public DaemonProcessTests() => Directory.CreateDirectory(_dir);
