@@ -6,13 +6,15 @@ namespace Faultline.Benchmarks;
 public sealed record Result(string Name, double EventsPerSecond, double P50Ms, double P99Ms, int Failures)
 {
     public double ServerCpuMsPerEvent { get; init; }
+    /// <summary>Wall time the scenario ran.</summary>
+    public double Seconds { get; init; }
     public override string ToString() => $"{Name}: {EventsPerSecond:F0} events/s, p50 {P50Ms:F1} ms, p99 {P99Ms:F1} ms, non-200 {Failures}";
 }
 
 /// <summary>Two load shapes: closed loop (N senders back to back) and open loop at a fixed rate.</summary>
 public static class Load
 {
-    public static async Task<Result> ClosedLoop(HttpClient http, string path, byte[][] bodies, int connections, TimeSpan duration)
+    public static async Task<Result> ClosedLoop(HttpClient http, string path, byte[][] bodies, int connections, TimeSpan duration, bool progress = false)
     {
         var next = -1;
         var latencies = new List<double>[connections];
@@ -28,6 +30,20 @@ public static class Load
                 if (ok) mine.Add(ms); else Interlocked.Increment(ref failures);
             }
         }).ToArray();
+        if (progress)
+        {
+            // Events acknowledged per second, to see warm-up and stalls (--progress).
+            var all = Task.WhenAll(workers);
+            var last = 0;
+            while (!all.IsCompleted)
+            {
+                await Task.WhenAny(all, Task.Delay(1000));
+                var done = latencies.Sum(l => l?.Count ?? 0);
+                Console.Error.Write($"{done - last} ");
+                last = done;
+            }
+            Console.Error.WriteLine();
+        }
         await Task.WhenAll(workers);
         var elapsed = sw.Elapsed.TotalSeconds;
         return Summarize(latencies.SelectMany(l => l).ToList(), elapsed, failures);
@@ -77,6 +93,6 @@ public static class Load
     {
         lat.Sort();
         double P(double q) => lat.Count == 0 ? 0 : lat[Math.Min(lat.Count - 1, (int)(q * lat.Count))];
-        return new Result("", lat.Count / seconds, P(0.50), P(0.99), failures);
+        return new Result("", lat.Count / seconds, P(0.50), P(0.99), failures) { Seconds = seconds };
     }
 }

@@ -38,8 +38,9 @@ public sealed class IngestPipeline(IngestQueue queue, EventNormalizer normalizer
         foreach (var e in events)
         {
             if (settings.ScrubPii) scrubber.Scrub(e.Raw);
-            // Stored as received (re-serialized after scrubbing, so nothing scrubbed survives in it).
-            var payload = System.Text.Encoding.UTF8.GetBytes(e.Raw.ToJsonString());
+            // Stored as received (re-serialized after scrubbing, so nothing scrubbed survives in it),
+            // before normalization takes the tree over and rewrites it.
+            var payload = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(e.Raw);
             var evt = normalizer.Normalize(e.Raw, e.EventId, received, sentAt);
             pending.Add(new PendingEvent(projectId, evt, fingerprinter.Compute(evt), payload));
         }

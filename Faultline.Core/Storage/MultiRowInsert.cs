@@ -20,6 +20,7 @@ internal static class MultiRowInsert
     public static int Execute(SqlDialect d, DbConnection conn, DbTransaction tx, string head, string tail, IReadOnlyList<object?[]> rows)
     {
         var maxRows = d.MultiRowLimit;
+        if (maxRows == 1) return RunPrepared(conn, tx, head, tail, rows);
         var affected = 0;
         var start = 0;
         while (start < rows.Count)
@@ -56,6 +57,33 @@ internal static class MultiRowInsert
         }
         cmd.CommandText = sql.Append(' ').Append(tail).ToString();
         return cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>One single-row statement, prepared once and re-bound for every row (the SQLite path).</summary>
+    private static int RunPrepared(DbConnection conn, DbTransaction tx, string head, string tail, IReadOnlyList<object?[]> rows)
+    {
+        if (rows.Count == 0) return 0;
+        using var cmd = conn.CreateCommand();
+        cmd.Transaction = tx;
+        var width = rows[0].Length;
+        var sql = new StringBuilder(head).Append(" VALUES (");
+        for (var c = 0; c < width; c++)
+        {
+            var name = "@c" + c;
+            sql.Append(c == 0 ? name : ", " + name);
+            var p = cmd.CreateParameter();
+            p.ParameterName = name;
+            cmd.Parameters.Add(p);
+        }
+        cmd.CommandText = sql.Append(") ").Append(tail).ToString();
+        cmd.Prepare();
+        var affected = 0;
+        foreach (var row in rows)
+        {
+            for (var c = 0; c < width; c++) cmd.Parameters[c].Value = row[c] ?? DBNull.Value;
+            affected += cmd.ExecuteNonQuery();
+        }
+        return affected;
     }
 
     private static long Size(object?[] row)

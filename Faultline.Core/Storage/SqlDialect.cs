@@ -94,7 +94,10 @@ public sealed class SqliteDialect(string connectionString) : SqlDialect
         $"ON CONFLICT({conflictColumns}) DO UPDATE SET {assignments}";
     public override string Excluded(string column) => $"excluded.{column}";
     public override string LastInsertId => "SELECT last_insert_rowid()";
-    public override int MultiRowLimit => 50;
+    // One prepared single-row statement, re-executed per row: SQLite has no round trip to save, and it
+    // looks named parameters up by a linear scan, so a 50-row statement (600 parameters) cost more in
+    // strncmp than in writing (perf: ≈4 % of server CPU under load).
+    public override int MultiRowLimit => 1;
     public override string Greatest(string a, string b) => $"MAX({a}, {b})";
     public override string Least(string a, string b) => $"MIN({a}, {b})";
     public override DbConnection CreateConnection() => new SqliteConnection(ConnectionString);

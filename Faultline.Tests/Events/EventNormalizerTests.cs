@@ -181,6 +181,24 @@ public class EventNormalizerTests
         Assert.Null(Normalize("""{}""").Fingerprint);
     }
 
+    [Theory]
+    [InlineData("""{"exception":[{"type":"A"},{"type":"B"}]}""", "", "A,B")]
+    [InlineData("""{"exception":{"type":"A","value":"v"}}""", "", "A")]
+    [InlineData("""{"exception":{"values":[{"type":"A"},7,{"type":"B"}],"extra_key":{"x":1}}}""", "extra_key", "A,B")]
+    [InlineData("""{"exception":{"values":[{"type":"A"}]}}""", "", "A")]
+    public void ExceptionsAreRewrittenInPlaceToTheValuesForm(string json, string sibling, string types)
+    {
+        var e = Normalize(json);
+        var wrapper = Assert.IsType<JsonObject>(e.Data["exception"]);
+        var values = Assert.IsType<JsonArray>(wrapper["values"]);
+        Assert.Equal(types, string.Join(",", values.Select(v => (string?)v!["type"])));
+        Assert.Equal(types, string.Join(",", e.Exceptions.Select(x => x.Type)));
+        if (sibling != "") Assert.NotNull(wrapper[sibling]);
+        Assert.Equal(sibling == "" ? 1 : 2, wrapper.Count);
+        // The rewritten tree is a valid, serializable tree (no node with two parents).
+        Assert.Contains("\"values\"", e.Data.ToJsonString());
+    }
+
     [Fact]
     public void CanonicalDataShape()
     {
@@ -193,7 +211,7 @@ public class EventNormalizerTests
         Assert.Equal("prod", e.Environment);
         Assert.Equal("7", e.Release);
         Assert.Equal("v", (string?)e.Data["extra"]!["k"]);
-        Assert.IsType<JsonArray>(raw["breadcrumbs"]); // input untouched
+        Assert.Same(raw, e.Data); // normalized in place: the caller hands the tree over
         Assert.Equal("other", Normalize("{}").Platform);
     }
 
