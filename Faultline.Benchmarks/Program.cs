@@ -33,7 +33,11 @@ psi.Environment["FAULTLINE_RATE_LIMIT"] = "10000000";
 psi.Environment["FAULTLINE_DATA_DIR"] = dir;
 foreach (var kv in opts.ServerEnv) psi.Environment[kv.Key] = kv.Value;
 psi.Environment["Logging__LogLevel__Default"] = "Warning";
-if (opts.Verbose) psi.Environment["Logging__LogLevel__Faultline.Core.Storage.BatchWriter"] = "Debug";
+if (opts.Verbose)
+{
+    psi.Environment["Logging__LogLevel__Faultline.Core.Storage.BatchWriter"] = "Debug";
+    psi.Environment["Logging__LogLevel__Faultline.Core.Storage.SqliteCheckpointer"] = "Debug";
+}
 using var server = Process.Start(psi)!;
 server.OutputDataReceived += (_, e) => { if (e.Data != null && opts.Verbose) Console.Error.WriteLine(e.Data); };
 server.ErrorDataReceived += (_, e) => { if (e.Data != null && opts.Verbose) Console.Error.WriteLine(e.Data); };
@@ -73,9 +77,15 @@ try
     }
     if (opts.Only is null or "fixed")
     {
-        var bodies = Enumerable.Range(100_000, 1000 * opts.Seconds + 100).AsParallel().Select(i => EventFactory.GzipEnvelope(i, false, key)).ToArray();
+        var warm = opts.Only == "fixed" ? 1000 * opts.Warmup : 0; // after the other scenarios the server is warm already
+        var bodies = Enumerable.Range(1_000_000, warm + 1000 * opts.Seconds + 100).AsParallel().Select(i => EventFactory.GzipEnvelope(i, false, key)).ToArray();
+        if (warm > 0)
+        {
+            results.Add(await Load.FixedRate(http, path, bodies[..warm], 1000, TimeSpan.FromSeconds(opts.Warmup)) with { Name = $"warm-up: first {opts.Warmup} s at 1,000 events/s after start" });
+            Console.WriteLine(results[^1]);
+        }
         var cpu0 = CpuSeconds(server.Id);
-        var r = await Load.FixedRate(http, path, bodies, 1000, TimeSpan.FromSeconds(opts.Seconds));
+        var r = await Load.FixedRate(http, path, bodies[warm..], 1000, TimeSpan.FromSeconds(opts.Seconds));
         results.Add(r with { Name = "fixed 1,000 events/s, 3 KB events",
             ServerCpuMsPerEvent = (CpuSeconds(server.Id) - cpu0) * 1000 / Math.Max(1, r.EventsPerSecond * r.Seconds) });
         Console.WriteLine(results[^1]);
