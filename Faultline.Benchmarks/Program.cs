@@ -33,11 +33,7 @@ psi.Environment["FAULTLINE_RATE_LIMIT"] = "10000000";
 psi.Environment["FAULTLINE_DATA_DIR"] = dir;
 foreach (var kv in opts.ServerEnv) psi.Environment[kv.Key] = kv.Value;
 psi.Environment["Logging__LogLevel__Default"] = "Warning";
-if (opts.Verbose)
-{
-    psi.Environment["Logging__LogLevel__Faultline.Core.Storage.BatchWriter"] = "Debug";
-    psi.Environment["Logging__LogLevel__Faultline.Core.Storage.SqliteCheckpointer"] = "Debug";
-}
+if (opts.Verbose) psi.Environment["Logging__LogLevel__Faultline.Core.Storage.BatchWriter"] = "Debug";
 using var server = Process.Start(psi)!;
 server.OutputDataReceived += (_, e) => { if (e.Data != null && opts.Verbose) Console.Error.WriteLine(e.Data); };
 server.ErrorDataReceived += (_, e) => { if (e.Data != null && opts.Verbose) Console.Error.WriteLine(e.Data); };

@@ -32,7 +32,7 @@ public static class StageTimings
                 t[2] += Lap(ref s);
                 scrubber.Scrub(evt.Raw);
                 t[3] += Lap(ref s);
-                var payload = evt.Raw.ToJsonString();
+                var payload = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(evt.Raw); // as IngestPipeline does
                 var norm = normalizer.Normalize(evt.Raw, evt.EventId, DateTime.UtcNow, env.SentAt);
                 t[4] += Lap(ref s);
                 fingerprinter.Compute(norm);

@@ -6,7 +6,7 @@ namespace Faultline.Core.Storage;
 
 /// <summary>
 /// Opens connections for the configured backend with the per-connection settings it needs.
-/// SQLite runs in WAL mode with synchronous=FULL (<see cref="SqliteDialect.ConnectionPragmas"/>): a commit is on disk before we acknowledge.
+/// SQLite runs in WAL mode with synchronous=FULL: a commit is on disk before we acknowledge.
 /// </summary>
 public sealed class Database(SqlDialect dialect)
 {
@@ -25,8 +25,8 @@ public sealed class Database(SqlDialect dialect)
         try
         {
             await conn.OpenAsync(ct);
-            if (Dialect is SqliteDialect sqlite)
-                await conn.ExecuteAsync(sqlite.ConnectionPragmas);
+            if (conn is SqliteConnection)
+                await conn.ExecuteAsync("PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF; PRAGMA busy_timeout=10000;");
             return conn;
         }
         catch
@@ -42,8 +42,8 @@ public sealed class Database(SqlDialect dialect)
         try
         {
             conn.Open();
-            if (Dialect is SqliteDialect sqlite)
-                conn.Execute(sqlite.ConnectionPragmas);
+            if (conn is SqliteConnection)
+                conn.Execute("PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF; PRAGMA busy_timeout=10000;");
             return conn;
         }
         catch

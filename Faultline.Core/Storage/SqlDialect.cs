@@ -79,18 +79,6 @@ public abstract class SqlDialect
 public sealed class SqliteDialect(string connectionString) : SqlDialect
 {
     public string ConnectionString { get; } = connectionString;
-
-    /// <summary>Set while <see cref="SqliteCheckpointer"/> runs: commits then never checkpoint themselves.</summary>
-    public bool CheckpointInBackground { get; set; }
-
-    /// <summary>
-    /// Per-connection settings, run on every open (pooled connections included). synchronous=FULL: a
-    /// commit is on disk before we acknowledge. journal_size_limit: the WAL file shrinks back to 64 MB
-    /// after a burst instead of keeping its high-water mark.
-    /// </summary>
-    public string ConnectionPragmas => CheckpointInBackground
-        ? "PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF; PRAGMA busy_timeout=10000; PRAGMA journal_size_limit=67108864; PRAGMA wal_autocheckpoint=0;"
-        : "PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF; PRAGMA busy_timeout=10000; PRAGMA journal_size_limit=67108864; PRAGMA wal_autocheckpoint=1000;";
     public override string Name => "sqlite";
     public override string IdentityColumn => "INTEGER PRIMARY KEY AUTOINCREMENT";
     public override string LongText => "TEXT";

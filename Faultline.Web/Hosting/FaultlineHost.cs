@@ -112,8 +112,6 @@ public static class FaultlineHost
         services.AddHostedService(sp => sp.GetRequiredService<HistoryCommitter>());
         services.AddSingleton<RetentionJob>();
         services.AddHostedService(sp => sp.GetRequiredService<RetentionJob>());
-        services.AddSingleton<SqliteCheckpointer>();
-        services.AddHostedService(sp => sp.GetRequiredService<SqliteCheckpointer>());
         services.AddSingleton<DatabaseDoctor>();
         services.AddHostedService<DatabaseDoctorService>();
     }
