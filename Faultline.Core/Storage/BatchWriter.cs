@@ -211,29 +211,33 @@ public sealed class BatchWriter(
             MultiRowInsert.Execute(d, conn, tx,
                 "INSERT INTO events (project_id, issue_id, event_id, timestamp, received_at, level, environment, release_name, data, payload)", "", rows);
 
-            var resolvedIssues = deltas.Count == 0 ? [] : conn.Query<long>(
-                "SELECT id FROM issues WHERE id IN @ids AND status = @resolved",
-                new { ids = deltas.Keys.ToArray(), resolved = IssueStatus.Resolved }, tx).ToHashSet();
-            MultiRowInsert.Execute(d, conn, tx, "INSERT INTO issue_hourly (issue_id, hour, count)", d.OnConflictAdd("issue_id, hour", "count"),
-                deltas.SelectMany(kv => kv.Value.Hours.Select(h => new object?[] { kv.Key, h.Key, h.Value })).ToList());
-            MultiRowInsert.Execute(d, conn, tx, "INSERT INTO project_hourly (project_id, hour, count)", d.OnConflictAdd("project_id, hour", "count"),
-                projectHours.Select(kv => new object?[] { kv.Key.Item1, kv.Key.Item2, kv.Value }).ToList());
-            MultiRowInsert.Execute(d, conn, tx, $"{d.InsertIgnore} INTO issue_environments (issue_id, environment)", "",
-                deltas.SelectMany(kv => kv.Value.Environments.Select(env => new object?[] { kv.Key, env })).ToList());
-            MultiRowInsert.Execute(d, conn, tx, "INSERT INTO issue_tags (issue_id, tag_key, tag_value, count)", d.OnConflictAdd("issue_id, tag_key, tag_value", "count"),
-                deltas.SelectMany(kv => kv.Value.Tags.Select(t => new object?[] { kv.Key, t.Key.Item1, t.Key.Item2, t.Value })).ToList());
+            // One read for the touched issues: which are resolved (a recurrence reopens them) and their count in
+            // the current hour before this batch (the "rupture" threshold), instead of a query for each.
             var currentHour = now / 3_600_000 * 3_600_000;
-            var hourCounts = deltas.Count == 0 ? [] : conn.Query<(long IssueId, long Count)>(
-                "SELECT issue_id, count FROM issue_hourly WHERE hour = @currentHour AND issue_id IN @ids",
-                new { currentHour, ids = deltas.Keys.ToArray() }, tx).ToDictionary(r => r.IssueId, r => r.Count);
+            var touched = deltas.Count == 0 ? [] : conn.Query<(long Id, string Status, long? HourCount)>(
+                "SELECT i.id, i.status, h.count FROM issues i LEFT JOIN issue_hourly h ON h.issue_id = i.id AND h.hour = @currentHour " +
+                "WHERE i.id IN @ids", new { currentHour, ids = deltas.Keys.ToArray() }, tx).ToList();
+            var resolvedIssues = touched.Where(t => t.Status == IssueStatus.Resolved).Select(t => t.Id).ToHashSet();
+            var hourCounts = touched.ToDictionary(t => t.Id, t => (t.HourCount ?? 0) + deltas[t.Id].Hours.GetValueOrDefault(currentHour));
             var counterRows = deltas.Select(kv => ApplyDelta(conn, tx, kv.Key, kv.Value, now, changes, resolvedIssues, hourCounts.GetValueOrDefault(kv.Key))).ToList();
-            MultiRowInsert.Execute(d, conn, tx,
-                "INSERT INTO issues (id, project_id, title, type, value, culprit, level, level_rank, platform, status, severity, " +
-                "event_count, first_seen, last_seen, first_release, last_release, fingerprint, unhandled)", IssueCounterUpsert(d), counterRows);
+            // The counters of every table this batch touched, in one round trip on the MySQL wire.
+            MultiRowInsert.ExecuteAll(d, conn, tx,
+            [
+                new("INSERT INTO issue_hourly (issue_id, hour, count)", d.OnConflictAdd("issue_id, hour", "count"),
+                    deltas.SelectMany(kv => kv.Value.Hours.Select(h => new object?[] { kv.Key, h.Key, h.Value })).ToList()),
+                new("INSERT INTO project_hourly (project_id, hour, count)", d.OnConflictAdd("project_id, hour", "count"),
+                    projectHours.Select(kv => new object?[] { kv.Key.Item1, kv.Key.Item2, kv.Value }).ToList()),
+                new($"{d.InsertIgnore} INTO issue_environments (issue_id, environment)", "",
+                    deltas.SelectMany(kv => kv.Value.Environments.Select(env => new object?[] { kv.Key, env })).ToList()),
+                new("INSERT INTO issue_tags (issue_id, tag_key, tag_value, count)", d.OnConflictAdd("issue_id, tag_key, tag_value", "count"),
+                    deltas.SelectMany(kv => kv.Value.Tags.Select(t => new object?[] { kv.Key, t.Key.Item1, t.Key.Item2, t.Value })).ToList()),
+                new("INSERT INTO issues (id, project_id, title, type, value, culprit, level, level_rank, platform, status, severity, " +
+                    "event_count, first_seen, last_seen, first_release, last_release, fingerprint, unhandled)", IssueCounterUpsert(d), counterRows),
+            ]);
 
-            conn.Execute("INSERT INTO batches (committed_at, event_count, issue_count) VALUES (@now, @n, @i)",
+            var batchId = conn.ExecuteScalar<long>(
+                $"INSERT INTO batches (committed_at, event_count, issue_count) VALUES (@now, @n, @i); {d.LastInsertId}",
                 new { now, n = stored, i = deltas.Count }, tx);
-            var batchId = conn.ExecuteScalar<long>(d.LastInsertId, transaction: tx);
             foreach (var o in _observers) o.OnBatch(conn, tx, batchId, deltas.Keys.ToArray(), now);
             tx.Commit();
         }

@@ -87,6 +87,26 @@ public abstract class StoreTests(TestBackend backend) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task HundredEventsInTheCurrentHourMakeARupture()
+    {
+        System.Text.Json.Nodes.JsonObject Now()
+        {
+            var e = Envelopes.ErrorEvent(Envelopes.NewEventId(), type: "Flood");
+            e["timestamp"] = H.Clock.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
+            return e;
+        }
+        // Concurrent ingests share batches: the hour's count is what was stored before a batch plus what it brings.
+        await Task.WhenAll(Enumerable.Range(0, Severity.RuptureEventsPerHour - 2).Select(_ => H.IngestAsync(Now())));
+        await H.IngestAsync(Now());
+        var issueId = (await H.Store.ListIssuesAsync(new IssueFilter { ProjectId = 1, Query = "flood" })).Items.Single().Id;
+        var before = await H.Store.GetIssueAsync(1, issueId);
+        Assert.Equal(Severity.RuptureEventsPerHour - 1, before!.EventCount);
+        Assert.NotEqual(Severity.Rupture, before.Severity);
+        await H.IngestAsync(Now());
+        Assert.Equal(Severity.Rupture, (await H.Store.GetIssueAsync(1, issueId))!.Severity);
+    }
+
+    [Fact]
     public async Task ProjectsAndTokensRoundTrip()
     {
         var p = await H.Store.CreateProjectAsync("new", "abcdefabcdefabcdefabcdefabcdef12", "rig-x");
