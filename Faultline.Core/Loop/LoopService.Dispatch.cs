@@ -40,7 +40,7 @@ public sealed partial class LoopService
 
         var attempts = previousAttempts + 1;
         DateTime? next = null;
-        if (!manual && attempts < MaxDispatchAttempts) next = Now + Backoff(attempts);
+        if (!manual && attempts < MaxGtAttempts) next = Now + Backoff(attempts);
         var plan = manual ? "" : next is { } n ? $"; retry at {Iso(n)}" : "; giving up, use Dispatch to try again";
         await _loop.SetDispatchStateAsync(iid, dispatched: false, attempts, manual ? null : next);
         await Timeline(pid, iid, "error", $"gt sling {beadId} {rig} failed ({who}, attempt {attempts}{plan}): {result.Error}");

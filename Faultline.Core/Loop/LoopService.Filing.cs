@@ -84,6 +84,18 @@ public sealed partial class LoopService
                 await Guarded("filing a regression bead", () => FileAsync(new FileWork(pid, iid, null), ct), ct);
     }
 
+    /// <summary>Escalations that failed (gt down, mail router down): retried on the tick with the dispatch back-off.</summary>
+    async Task RetryEscalationsAsync(CancellationToken ct)
+    {
+        foreach (var (iid, pid, beadId, regressions) in await _loop.ListPendingEscalationsAsync())
+        {
+            var (attempts, nextAt) = _escalateAttempts.GetValueOrDefault(iid);
+            if (RigOf(pid) is null || attempts >= MaxGtAttempts || Now < nextAt) continue;
+            if (await _store.GetIssueAsync(pid, iid) is { } issue)
+                await Guarded("escalating a regression", () => EscalateAsync(issue, beadId, (int)regressions, ct), ct);
+        }
+    }
+
     /// <summary>Two or more regressions: a human should look (contract §8.1, severity high, related to the new bead).</summary>
     async Task EscalateAsync(Issue issue, string beadId, int regressions, CancellationToken ct)
     {
@@ -97,10 +109,16 @@ public sealed partial class LoopService
         }, ct);
         if (!result.Ok)
         {
-            await Timeline(issue.ProjectId, issue.Id, "error", $"gt escalate failed: {result.Error}");
-            _log.LogWarning("Escalating issue {IssueId} failed: {Error}", issue.Id, result.Error);
+            var attempts = _escalateAttempts.GetValueOrDefault(issue.Id).Attempts + 1;
+            var retry = attempts < MaxGtAttempts;
+            _escalateAttempts[issue.Id] = (attempts, Now + Backoff(attempts));
+            await Timeline(issue.ProjectId, issue.Id, "error", retry
+                ? $"gt escalate failed (attempt {attempts}; next try in {Span(Backoff(attempts))}): {result.Error}"
+                : $"gt escalate failed (attempt {attempts}; giving up — escalate by hand): {result.Error}");
+            _log.LogWarning("Escalating issue {IssueId} failed (attempt {Attempt}): {Error}", issue.Id, attempts, result.Error);
             return;
         }
+        _escalateAttempts.TryRemove(issue.Id, out _);
         await _loop.SetEscalatedAsync(issue.Id, regressions, result.EscalationId);
         await Timeline(issue.ProjectId, issue.Id, "escalation",
             $"regression #{regressions}: escalated to Gas Town as {result.EscalationId ?? "(no id returned)"} (severity high, related to {beadId})");

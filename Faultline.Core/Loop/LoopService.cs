@@ -41,11 +41,13 @@ public sealed partial class LoopService : BackgroundService, IBeadDispatcher
     /// <summary>Consecutive failed bd create attempts per issue (drives back-off and keeps one detection row per cycle).</summary>
     readonly ConcurrentDictionary<long, int> _fileAttempts = new();
     readonly ConcurrentDictionary<string, string> _lastPollError = new();
+    /// <summary>Failed gt escalate attempts per issue and when to try again (in memory: after a restart the tick simply tries).</summary>
+    readonly ConcurrentDictionary<long, (int Attempts, DateTime NextAt)> _escalateAttempts = new();
     DateTime _lastPoll = DateTime.MinValue;
     long _observedEvents;
 
-    /// <summary>Failed dispatches are retried this many times in total before the loop gives up (the Dispatch button still works).</summary>
-    internal const int MaxDispatchAttempts = 6;
+    /// <summary>Failed gt calls (sling, escalate) are tried this many times in total before the loop gives up (the Dispatch button still works).</summary>
+    internal const int MaxGtAttempts = 6;
     internal static readonly TimeSpan TickInterval = TimeSpan.FromMinutes(1);
     /// <summary>Un-beaded issues quiet for longer than this are not re-tracked after a restart (dormant).</summary>
     static readonly TimeSpan SeedWindow = TimeSpan.FromHours(24);
@@ -99,6 +101,7 @@ public sealed partial class LoopService : BackgroundService, IBeadDispatcher
             foreach (var d in _tracker.Tick())
                 await Guarded("filing a bead", () => FileAsync(new FileWork(d.ProjectId, d.IssueId, d), ct), ct);
             await Guarded("filing regression beads", () => FilePendingRegressionsAsync(ct), ct);
+            await Guarded("retrying escalations", () => RetryEscalationsAsync(ct), ct);
             await Guarded("checking quiet periods and dispatch retries", () => CheckTrackedAsync(ct), ct);
             if (poll)
             {

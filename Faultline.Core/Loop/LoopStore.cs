@@ -183,6 +183,13 @@ public sealed class LoopStore(Database db, TimeProvider clock)
             "WHERE i.status = @active AND i.regression_count > COALESCE(l.regressions_beaded, 0) AND (l.next_file_at IS NULL OR l.next_file_at <= @now)",
             new { active = IssueStatus.Active, now = NowMs })).ToList());
 
+    /// <summary>Issues whose latest regression bead (the second or later) has not been escalated yet, e.g. because gt escalate failed.</summary>
+    public Task<IReadOnlyList<(long IssueId, long ProjectId, string BeadId, long Regressions)>> ListPendingEscalationsAsync() =>
+        With<IReadOnlyList<(long, long, string, long)>>(async c =>
+            (await c.QueryAsync<(long, long, string, long)>(
+                "SELECT i.id, i.project_id, i.bead_id, l.regressions_beaded FROM issues i JOIN issue_loop l ON l.issue_id = i.id " +
+                "WHERE l.regressions_beaded >= 2 AND COALESCE(l.escalated_for, 0) < l.regressions_beaded AND i.bead_id IS NOT NULL")).ToList());
+
     /// <summary>
     /// Events Faultline received for the issue after <paramref name="afterMs"/> (server clock, not the SDK's). Strictly
     /// after: the events that led to the bead can share the close's millisecond and must not cancel it.

@@ -194,6 +194,41 @@ public sealed class LoopScenarioTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AFailedEscalationIsRetriedOnTheTickUntilItGoesThrough()
+    {
+        var (issue, first) = await FileBeadAsync();
+        await ResolveAsync(first);
+        _h.Clock.Advance(TimeSpan.FromHours(2));
+        await _h.SendAsync();
+        await _h.WaitForKindAsync(issue.Id, "bead_filed", count: 2);
+        var second = (await _h.IssueAsync()).BeadId!;
+        await _h.WaitForKindAsync(issue.Id, "dispatched", count: 2);
+
+        _h.Town.Fail("gt", "escalate", "mail router down");
+        await ResolveAsync(second);
+        _h.Clock.Advance(TimeSpan.FromHours(1));
+        await _h.SendAsync();
+        await _h.WaitForKindAsync(issue.Id, "bead_filed", count: 3);
+        await _h.Loop.RunOnceAsync(poll: false);
+        Assert.Contains("gt escalate failed (attempt 1; next try in", await _h.DetailAsync(issue.Id, "error"));
+        Assert.Contains("mail router down", await _h.DetailAsync(issue.Id, "error"));
+        Assert.DoesNotContain("escalation", await _h.KindsAsync(issue.Id));
+
+        File.Delete(Path.Combine(_h.Town.StateDir, "fail-gt-escalate"));
+        await _h.Loop.RunOnceAsync(poll: false); // the back-off has not passed: no new attempt
+        Assert.Single(_h.Calls("gt", "escalate"));
+        _h.Clock.Advance(Faultline.Core.Loop.LoopService.Backoff(1));
+        await _h.Loop.RunOnceAsync(poll: false);
+        Assert.Equal(2, _h.Calls("gt", "escalate").Count);
+        var third = await _h.IssueAsync();
+        Assert.Contains($"--related={third.BeadId}", _h.Calls("gt", "escalate")[1]);
+        Assert.Contains("regression #2: escalated to Gas Town as hq-esc1", await _h.DetailAsync(issue.Id, "escalation"));
+        _h.Clock.Advance(TimeSpan.FromMinutes(30));
+        await _h.Loop.RunOnceAsync(poll: false);
+        Assert.Equal(2, _h.Calls("gt", "escalate").Count); // escalated once, not again
+    }
+
+    [Fact]
     public async Task RecurrenceAfter24HoursReopensAsAFreshCycle()
     {
         var (issue, first) = await FileBeadAsync();
