@@ -11,6 +11,12 @@ namespace Faultline.Core.Storage;
 /// <param name="LatestPlatform">Platform of the most recently seen issue (projects rarely set one).</param>
 public sealed record ProjectHealth(long Unresolved, long ActiveLastDay, long CriticalLastDay, string? LatestPlatform);
 
+/// <summary>One overview card's numbers: health, hourly events (oldest first, the current hour last) and all events kept.</summary>
+public sealed record ProjectOverview(ProjectHealth Health, long[] Hourly, long TotalEvents)
+{
+    public static ProjectOverview Empty(int hours = 24) => new(new ProjectHealth(0, 0, 0, null), new long[hours], 0);
+}
+
 /// <summary>The operations side of one overview card.</summary>
 /// <param name="Uptime">Uptime checks over the last 24 h (<see cref="UptimeSummary.Percent"/> null = no checks).</param>
 /// <param name="LatestHeartbeatEvent">The newest <c>heartbeat_down</c>/<c>heartbeat_recovered</c> ops event, or null.
@@ -29,17 +35,46 @@ public sealed partial class FaultlineStore
 {
     private const string UnresolvedIn = "('active', 'fixing', 'stabilizing')";
 
-    public Task<ProjectHealth> ProjectHealthAsync(long projectId) => With(async c =>
+    /// <summary>
+    /// Health, <paramref name="hours"/>-hour trend and total events of every project, in four queries whatever
+    /// the number of projects: the overview re-reads this on every live change.
+    /// </summary>
+    public Task<IReadOnlyDictionary<long, ProjectOverview>> OverviewAsync(int hours = 24) => With<IReadOnlyDictionary<long, ProjectOverview>>(async c =>
     {
         var since = NowMs - DayMs;
-        var row = await c.QueryFirstAsync<HealthRow>(
-            $"SELECT COUNT(*) AS unresolved, " +
+        var health = (await c.QueryAsync<HealthRow>(
+            "SELECT project_id, COUNT(*) AS unresolved, " +
             "COALESCE(SUM(CASE WHEN last_seen >= @since THEN 1 ELSE 0 END), 0) AS active_last_day, " +
             "COALESCE(SUM(CASE WHEN last_seen >= @since AND (severity = 'rupture' OR level = 'fatal') THEN 1 ELSE 0 END), 0) AS critical_last_day " +
-            $"FROM issues WHERE project_id = @projectId AND status IN {UnresolvedIn}", new { projectId, since });
-        var platform = await c.QueryFirstOrDefaultAsync<string?>(
-            "SELECT platform FROM issues WHERE project_id = @projectId ORDER BY last_seen DESC LIMIT 1", new { projectId });
-        return new ProjectHealth(row.Unresolved, row.ActiveLastDay, row.CriticalLastDay, platform);
+            $"FROM issues WHERE status IN {UnresolvedIn} GROUP BY project_id", new { since })).ToDictionary(r => r.ProjectId);
+        // Platform of each project's most recently seen issue (ties: any of them).
+        var platforms = new Dictionary<long, string?>();
+        foreach (var (projectId, platform) in await c.QueryAsync<(long, string?)>(
+                     "SELECT i.project_id, i.platform FROM issues i JOIN (SELECT project_id, MAX(last_seen) AS latest FROM issues GROUP BY project_id) m " +
+                     "ON m.project_id = i.project_id AND i.last_seen = m.latest"))
+            platforms.TryAdd(projectId, platform);
+        var current = NowMs / 3_600_000 * 3_600_000;
+        var from = current - (hours - 1) * 3_600_000L;
+        var trends = new Dictionary<long, long[]>();
+        foreach (var (projectId, hour, count) in await c.QueryAsync<(long, long, long)>(
+                     "SELECT project_id, hour, count FROM project_hourly WHERE hour >= @from", new { from }))
+        {
+            if (!trends.TryGetValue(projectId, out var trend)) trends[projectId] = trend = new long[hours];
+            var i = (int)((hour - from) / 3_600_000);
+            if (i >= 0 && i < hours) trend[i] += count;
+        }
+        var totals = (await c.QueryAsync<TotalRow>(
+            "SELECT project_id, COALESCE(SUM(count), 0) AS total FROM project_hourly GROUP BY project_id")).ToDictionary(r => r.ProjectId, r => r.Total);
+
+        var result = new Dictionary<long, ProjectOverview>();
+        foreach (var id in health.Keys.Concat(platforms.Keys).Concat(trends.Keys).Concat(totals.Keys).Distinct())
+        {
+            var h = health.GetValueOrDefault(id);
+            result[id] = new ProjectOverview(
+                new ProjectHealth(h?.Unresolved ?? 0, h?.ActiveLastDay ?? 0, h?.CriticalLastDay ?? 0, platforms.GetValueOrDefault(id)),
+                trends.GetValueOrDefault(id) ?? new long[hours], totals.GetValueOrDefault(id));
+        }
+        return result;
     });
 
     /// <summary>
@@ -121,8 +156,15 @@ public sealed partial class FaultlineStore
         public long? CreatedAt { get; set; }
     }
 
+    private sealed class TotalRow
+    {
+        public long ProjectId { get; set; }
+        public long Total { get; set; }
+    }
+
     private sealed class HealthRow
     {
+        public long ProjectId { get; set; }
         public long Unresolved { get; set; }
         public long ActiveLastDay { get; set; }
         public long CriticalLastDay { get; set; }

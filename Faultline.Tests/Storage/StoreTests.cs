@@ -107,6 +107,39 @@ public abstract class StoreTests(TestBackend backend) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OverviewHasEveryProjectsHealthTrendAndTotalFromOnePass()
+    {
+        System.Text.Json.Nodes.JsonObject At(string type, string level = "error", string platform = "python", int hoursAgo = 0)
+        {
+            var e = Envelopes.ErrorEvent(Envelopes.NewEventId(), type: type, level: level);
+            e["timestamp"] = H.Clock.GetUtcNow().AddHours(-hoursAgo).ToUnixTimeMilliseconds() / 1000.0;
+            e["platform"] = platform;
+            return e;
+        }
+        await H.IngestAsync(At("OvOld", hoursAgo: 30));         // project 1: unresolved but quiet for a day
+        await H.IngestAsync(At("OvFatal", level: "fatal"));     // project 1: active and critical
+        await H.IngestAsync(At("OvFatal", level: "fatal"));
+        await H.IngestAsync(At("OvTwoHours", hoursAgo: 2));     // project 1: active
+        var resolved = await H.IssueOfAsync("OvResolved");      // project 1: resolved, not counted
+        Assert.True(await H.Store.SetIssueStatusAsync(1, resolved, IssueStatus.Resolved, "resolved", "test"));
+        await H.IngestAsync(At("OvJs", platform: "javascript"), project: 2);
+
+        var overview = await H.Store.OverviewAsync(24);
+        var one = overview[1];
+        Assert.Equal(new ProjectHealth(3, 2, 1, "python"), one.Health);
+        Assert.Equal(24, one.Hourly.Length);
+        Assert.Equal(3, one.Hourly[^1]);     // OvFatal ×2 + OvResolved, this hour
+        Assert.Equal(1, one.Hourly[^3]);     // OvTwoHours
+        Assert.Equal(4, one.Hourly.Sum());   // the 30-hour-old event is outside the window…
+        Assert.Equal(5, one.TotalEvents);    // …but still counted in the total
+        Assert.Equal(await H.Store.CountEventsAsync(1), one.TotalEvents);
+        Assert.Equal(await H.Store.ProjectHourlyAsync(1, 24), one.Hourly);
+        Assert.Equal(new ProjectHealth(1, 1, 0, "javascript"), overview[2].Health);
+        Assert.Equal(1, overview[2].TotalEvents);
+        Assert.False(overview.ContainsKey(3));
+    }
+
+    [Fact]
     public async Task ProjectsAndTokensRoundTrip()
     {
         var p = await H.Store.CreateProjectAsync("new", "abcdefabcdefabcdefabcdefabcdef12", "rig-x");
