@@ -14,6 +14,8 @@ public sealed record Project
     public string? Components { get; init; }
     public string? Environments { get; init; }
     public int? HeartbeatIntervalSecs { get; init; }
+    /// <summary>The loop's detection thresholds as set in the dashboard (<c>burst=5/10m,fatal=2,slow_burn=2h</c>), or null for the defaults.</summary>
+    public string? DetectionThresholds { get; init; }
     public DateTime? LastHeartbeatAt { get; init; }
     public DateTime CreatedAt { get; init; }
 }

@@ -23,23 +23,29 @@ public static class DetectionThresholdsParser
             if (colon < 1 || !long.TryParse(entry[..colon], out var projectId) || projectId <= 0)
                 throw new ConfigException(Variable, $"'{entry}' must start with a project id and ':', e.g. 1:burst=5/10m");
             if (result.ContainsKey(projectId)) throw new ConfigException(Variable, $"project {projectId} is listed twice");
-            var t = DetectionThresholds.Default;
-            foreach (var setting in entry[(colon + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            {
-                var eq = setting.IndexOf('=');
-                var key = eq < 0 ? setting : setting[..eq].Trim();
-                var v = eq < 0 ? "" : setting[(eq + 1)..].Trim();
-                t = key switch
-                {
-                    "burst" => Burst(t, v, projectId),
-                    "fatal" => t with { FatalCount = Count(v, projectId, key) },
-                    "slow_burn" => t with { SlowBurnAfter = Duration(v, projectId, key) },
-                    _ => throw new ConfigException(Variable, $"project {projectId}: unknown setting '{key}' (burst, fatal, slow_burn)"),
-                };
-            }
-            result[projectId] = t;
+            result[projectId] = ParseSettings(projectId, entry[(colon + 1)..]);
         }
         return result;
+    }
+
+    /// <summary>One project's settings (<c>burst=5/10m,fatal=2,slow_burn=2h</c>; empty = the defaults).</summary>
+    public static DetectionThresholds ParseSettings(long projectId, string settings)
+    {
+        var t = DetectionThresholds.Default;
+        foreach (var setting in settings.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var eq = setting.IndexOf('=');
+            var key = eq < 0 ? setting : setting[..eq].Trim();
+            var v = eq < 0 ? "" : setting[(eq + 1)..].Trim();
+            t = key switch
+            {
+                "burst" => Burst(t, v, projectId),
+                "fatal" => t with { FatalCount = Count(v, projectId, key) },
+                "slow_burn" => t with { SlowBurnAfter = Duration(v, projectId, key) },
+                _ => throw new ConfigException(Variable, $"project {projectId}: unknown setting '{key}' (burst, fatal, slow_burn)"),
+            };
+        }
+        return t;
     }
 
     private static DetectionThresholds Burst(DetectionThresholds t, string v, long pid)

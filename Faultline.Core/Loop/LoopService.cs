@@ -76,6 +76,7 @@ public sealed partial class LoopService : BackgroundService, IBeadDispatcher
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _log.LogInformation("Gas Town loop running: {Options}", _options);
+        ApplyThresholds();
         await Guarded("seeding the tracker", () => SeedAsync(stoppingToken), stoppingToken);
         await Task.WhenAll(ReadChangesAsync(stoppingToken), WorkAsync(stoppingToken), TimerAsync(stoppingToken));
     }
@@ -155,6 +156,7 @@ public sealed partial class LoopService : BackgroundService, IBeadDispatcher
     /// <summary>In-memory only: runs on the change stream and must stay cheap.</summary>
     void OnChange(StoreChange change)
     {
+        if (change.Kind == StoreChange.ProjectChanged) { ApplyThresholds(); return; }
         if (RigOf(change.ProjectId) is null) return;
         switch (change.Kind)
         {
@@ -218,6 +220,28 @@ public sealed partial class LoopService : BackgroundService, IBeadDispatcher
     }
 
     /// <summary>The project's rig, or null when it has none (such projects never file beads).</summary>
+    /// <summary>
+    /// Each project's detection thresholds: FAULTLINE_DETECTION_THRESHOLDS wins (validated at start-up), then the
+    /// project's dashboard setting, then the defaults. Re-run whenever project settings change.
+    /// </summary>
+    internal void ApplyThresholds()
+    {
+        foreach (var p in _projects.All)
+        {
+            var thresholds = _options.Thresholds.GetValueOrDefault(p.Id) ?? DetectionThresholds.Default;
+            if (!_options.Thresholds.ContainsKey(p.Id) && p.DetectionThresholds is { } setting)
+            {
+                try { thresholds = DetectionThresholdsParser.ParseSettings(p.Id, setting); }
+                catch (Faultline.Core.Config.ConfigException ex)
+                {
+                    // Only a hand-edited row gets here (the dashboard validates): keep the defaults, say why.
+                    _log.LogWarning("Project {ProjectId}: ignoring stored detection thresholds: {Problem}", p.Id, ex.Problem);
+                }
+            }
+            _tracker.SetThresholds(p.Id, thresholds);
+        }
+    }
+
     string? RigOf(long projectId) => _projects.ById(projectId)?.Rig is { } rig && BeadIds.IsValidRig(rig) ? rig : null;
 
     void Publish(long projectId, long issueId, string detail) =>

@@ -23,7 +23,7 @@ public sealed partial class FaultlineStore(Database db, TimeProvider clock)
     }
 
     private const string ProjectColumns =
-        "id, name, public_key, rig, platform, description, service_url, service_url_by_admin, deployment_type, components, environments, heartbeat_interval_secs, last_heartbeat_at, created_at";
+        "id, name, public_key, rig, platform, description, service_url, service_url_by_admin, deployment_type, components, environments, heartbeat_interval_secs, detection_thresholds, last_heartbeat_at, created_at";
 
     public Task<IReadOnlyList<Project>> ListProjectsAsync() => With<IReadOnlyList<Project>>(async c =>
         (await c.QueryAsync<ProjectRow>($"SELECT {ProjectColumns} FROM projects ORDER BY id")).Select(r => r.ToModel()).ToList());
@@ -62,8 +62,9 @@ public sealed partial class FaultlineStore(Database db, TimeProvider clock)
 
     public Task<int> UpdateProjectSettingsAsync(long id, ProjectSettings s, bool byAdmin) => With(c => c.ExecuteAsync(
         "UPDATE projects SET name = @Name, description = @Description, service_url = @ServiceUrl, service_url_by_admin = @byAdmin, " +
-        "deployment_type = @DeploymentType, components = @Components, environments = @Environments, rig = @Rig, heartbeat_interval_secs = @HeartbeatIntervalSecs WHERE id = @id",
-        new { id, s.Name, s.Description, s.ServiceUrl, byAdmin = byAdmin ? 1 : 0, s.DeploymentType, s.Components, s.Environments, s.Rig, s.HeartbeatIntervalSecs }));
+        "deployment_type = @DeploymentType, components = @Components, environments = @Environments, rig = @Rig, heartbeat_interval_secs = @HeartbeatIntervalSecs, " +
+        "detection_thresholds = @DetectionThresholds WHERE id = @id",
+        new { id, s.Name, s.Description, s.ServiceUrl, byAdmin = byAdmin ? 1 : 0, s.DeploymentType, s.Components, s.Environments, s.Rig, s.HeartbeatIntervalSecs, s.DetectionThresholds }));
 
     public Task RecordHeartbeatAsync(long projectId, string? url) => With(async c =>
     {
@@ -93,6 +94,7 @@ public sealed partial class FaultlineStore(Database db, TimeProvider clock)
         public string? Components { get; set; }
         public string? Environments { get; set; }
         public long? HeartbeatIntervalSecs { get; set; }
+        public string? DetectionThresholds { get; set; }
         public long? LastHeartbeatAt { get; set; }
         public long CreatedAt { get; set; }
 
@@ -100,7 +102,7 @@ public sealed partial class FaultlineStore(Database db, TimeProvider clock)
         {
             Id = Id, Name = Name, PublicKey = PublicKey, Rig = Rig, Platform = Platform, Description = Description,
             ServiceUrl = ServiceUrl, ServiceUrlByAdmin = ServiceUrlByAdmin != 0, DeploymentType = DeploymentType,
-            Components = Components, Environments = Environments, HeartbeatIntervalSecs = (int?)HeartbeatIntervalSecs,
+            Components = Components, Environments = Environments, HeartbeatIntervalSecs = (int?)HeartbeatIntervalSecs, DetectionThresholds = DetectionThresholds,
             LastHeartbeatAt = LastHeartbeatAt is { } h ? Database.FromMs(h) : null, CreatedAt = Database.FromMs(CreatedAt),
         };
     }
@@ -116,4 +118,5 @@ public sealed record ProjectSettings
     public string? Environments { get; init; }
     public string? Rig { get; init; }
     public int? HeartbeatIntervalSecs { get; init; }
+    public string? DetectionThresholds { get; init; }
 }

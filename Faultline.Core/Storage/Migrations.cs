@@ -15,6 +15,7 @@ public static partial class Migrations
         new(2, "ops: uptime checks and ops events", Ops.OpsSchema.Statements),
         new(3, "issue history, fingerprint lookup", IssueHistory),
         new(4, "accounts", Accounts),
+        new(5, "per-project detection thresholds", d => [$"ALTER TABLE projects ADD detection_thresholds {d.Varchar(500)} NULL"]),
         new(LoopMigration.Version, "gas town loop", LoopMigration.Statements),
     ];
 

@@ -20,11 +20,11 @@ public class DashboardLogicTests
         var form = new ProjectSettingsForm
         {
             Name = "  ", ServiceUrl = "javascript:alert(1)", DeploymentType = "cloud", Components = " , ",
-            Environments = "production, bad env", Rig = "rig/1", HeartbeatIntervalSecs = "5",
+            Environments = "production, bad env", Rig = "rig/1", HeartbeatIntervalSecs = "5", DetectionThresholds = "burst=5",
         };
         var errors = form.Validate();
         Assert.Equal(
-            new[] { "Name", "ServiceUrl", "DeploymentType", "Components", "Environments", "Rig", "HeartbeatIntervalSecs" }.Order(),
+            new[] { "Name", "ServiceUrl", "DeploymentType", "Components", "Environments", "Rig", "HeartbeatIntervalSecs", "DetectionThresholds" }.Order(),
             errors.Keys.Order());
         Assert.Contains("bad env", errors["Environments"]);
     }
@@ -45,6 +45,28 @@ public class DashboardLogicTests
         Assert.Equal("production, staging", s.Environments);
         Assert.Null(s.Rig);
         Assert.Equal(60, s.HeartbeatIntervalSecs);
+        Assert.Null(s.DetectionThresholds);
+    }
+
+    [Theory]
+    [InlineData("burst=5", "burst must look like 5/10m")]
+    [InlineData("speed=3", "unknown setting 'speed' (burst, fatal, slow_burn)")]
+    [InlineData("fatal=0", "fatal count must be a whole number ≥ 1")]
+    [InlineData("slow_burn=2d", "slow_burn duration must be a number with s, m or h")]
+    public void DetectionThresholdsAreCheckedLikeTheVariable(string value, string message)
+    {
+        var errors = new ProjectSettingsForm { Name = "p", DetectionThresholds = value }.Validate();
+        Assert.StartsWith(message, errors["DetectionThresholds"]);
+        Assert.DoesNotContain("project 0", errors["DetectionThresholds"]);
+        Assert.EndsWith("Example: burst=5/10m, fatal=2, slow_burn=2h.", errors["DetectionThresholds"]);
+    }
+
+    [Fact]
+    public void ValidDetectionThresholdsAreStoredCompactly()
+    {
+        var form = new ProjectSettingsForm { Name = "p", DetectionThresholds = " burst=5/10m , fatal=2,, slow_burn=2h " };
+        Assert.Empty(form.Validate());
+        Assert.Equal("burst=5/10m,fatal=2,slow_burn=2h", form.ToSettings().DetectionThresholds);
     }
 
     [Theory]

@@ -333,6 +333,8 @@ public sealed class PageComponentTests : IAsyncLifetime
         Assert.Equal(dsn, page.Find("[data-copy]").GetAttribute("data-copy"));
         Assert.Equal(Hostile.AttributeBreakout, page.Find("#s-name").GetAttribute("value"));
         Assert.Equal(Hostile.ScriptTag, page.Find("#s-desc").TextContent);
+        Assert.Equal("s-thresholds-help", page.Find("#s-thresholds").GetAttribute("aria-describedby"));
+        Assert.StartsWith("When an issue gets a Gas Town bead", page.Find("#s-thresholds-help").TextContent.Trim());
         Hostile.AssertInert(page.Dom);
 
         var (missing, r) = await RenderAsync<ProjectSettingsPage>("/dashboard/projects/7/settings", P(("ProjectId", 7L)));

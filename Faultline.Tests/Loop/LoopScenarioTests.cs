@@ -159,13 +159,7 @@ public sealed class LoopScenarioTests : IAsyncLifetime
     [Fact]
     public async Task RegressionFilesANewLabelledBeadAndTheSecondEscalates()
     {
-        var (issue, first) = await FileBeadAsync();
-        await ResolveAsync(first);
-
-        _h.Clock.Advance(TimeSpan.FromHours(2));
-        await _h.SendAsync();
-        await _h.WaitForKindAsync(issue.Id, "bead_filed", count: 2);
-        var regressed = await _h.IssueAsync();
+        var (issue, first, regressed) = await RegressOnceAsync();
         Assert.Equal(Severity.Aftershock, regressed.Severity);
         Assert.Equal(1, regressed.RegressionCount);
         Assert.NotEqual(first, regressed.BeadId);
@@ -196,12 +190,8 @@ public sealed class LoopScenarioTests : IAsyncLifetime
     [Fact]
     public async Task AFailedEscalationIsRetriedOnTheTickUntilItGoesThrough()
     {
-        var (issue, first) = await FileBeadAsync();
-        await ResolveAsync(first);
-        _h.Clock.Advance(TimeSpan.FromHours(2));
-        await _h.SendAsync();
-        await _h.WaitForKindAsync(issue.Id, "bead_filed", count: 2);
-        var second = (await _h.IssueAsync()).BeadId!;
+        var (issue, _, regressed) = await RegressOnceAsync();
+        var second = regressed.BeadId!;
         await _h.WaitForKindAsync(issue.Id, "dispatched", count: 2);
 
         _h.Town.Fail("gt", "escalate", "mail router down");
@@ -293,6 +283,17 @@ public sealed class LoopScenarioTests : IAsyncLifetime
         await _h.Loop.RunOnceAsync();
         Assert.Single(_h.Calls("bd", "create"));
         Assert.Empty(await _h.KindsAsync((await _h.IssueAsync(project: 2)).Id, project: 2));
+    }
+
+    /// <summary>A filed bead, resolved, then a recurrence two hours later: returns once the regression bead is filed.</summary>
+    async Task<(Issue Issue, string FirstBead, Issue Regressed)> RegressOnceAsync()
+    {
+        var (issue, first) = await FileBeadAsync();
+        await ResolveAsync(first);
+        _h.Clock.Advance(TimeSpan.FromHours(2));
+        await _h.SendAsync();
+        await _h.WaitForKindAsync(issue.Id, "bead_filed", count: 2);
+        return (issue, first, await _h.IssueAsync());
     }
 
     async Task<(Issue Issue, string BeadId)> FileBeadAsync()

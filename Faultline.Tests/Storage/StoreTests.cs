@@ -144,10 +144,11 @@ public abstract class StoreTests(TestBackend backend) : IAsyncLifetime
     {
         var p = await H.Store.CreateProjectAsync("new", "abcdefabcdefabcdefabcdefabcdef12", "rig-x");
         Assert.Equal(3, p.Id);
-        await H.Store.UpdateProjectSettingsAsync(3, new ProjectSettings { Name = "renamed", HeartbeatIntervalSecs = 60 }, byAdmin: true);
+        await H.Store.UpdateProjectSettingsAsync(3, new ProjectSettings { Name = "renamed", HeartbeatIntervalSecs = 60, DetectionThresholds = "fatal=2" }, byAdmin: true);
         await H.Store.RecordHeartbeatAsync(3, "https://svc.example/health");
         var read = await H.Store.GetProjectAsync(3);
         Assert.Equal(("renamed", 60, "https://svc.example/health", false), (read!.Name, read.HeartbeatIntervalSecs, read.ServiceUrl, read.ServiceUrlByAdmin));
+        Assert.Equal("fatal=2", read.DetectionThresholds);
 
         var t = await H.Store.CreateTokenAsync("ci", 3, TokenScope.Project);
         Assert.Equal(t.Token.Id, (await H.Store.FindTokenAsync(t.Secret))!.Id);

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Faultline.Core.Config;
 using Faultline.Core.Issues;
+using Faultline.Core.Loop;
 using Faultline.Core.Storage;
 
 namespace Faultline.Web.Dashboard;
@@ -22,12 +24,14 @@ public sealed partial class ProjectSettingsForm
     public string? Environments { get; set; }
     public string? Rig { get; set; }
     public string? HeartbeatIntervalSecs { get; set; }
+    public string? DetectionThresholds { get; set; }
 
     public static ProjectSettingsForm From(Project p) => new()
     {
         Name = p.Name, Description = p.Description, ServiceUrl = p.ServiceUrl, DeploymentType = p.DeploymentType,
         Components = p.Components, Environments = p.Environments, Rig = p.Rig,
         HeartbeatIntervalSecs = p.HeartbeatIntervalSecs?.ToString(CultureInfo.InvariantCulture),
+        DetectionThresholds = p.DetectionThresholds,
     };
 
     /// <summary>Field name → message; empty when valid.</summary>
@@ -72,6 +76,21 @@ public sealed partial class ProjectSettingsForm
         if (Blank(HeartbeatIntervalSecs) is { } hb
             && (!int.TryParse(hb, NumberStyles.None, CultureInfo.InvariantCulture, out var secs) || secs is < 10 or > 86_400))
             errors[nameof(HeartbeatIntervalSecs)] = "Enter whole seconds from 10 to 86400, or leave empty to not monitor heartbeats.";
+
+        if (Blank(DetectionThresholds) is { } thresholds)
+        {
+            if (thresholds.Length > 500) errors[nameof(DetectionThresholds)] = "Keep the thresholds under 500 characters.";
+            else
+            {
+                // The same syntax and checks as FAULTLINE_DETECTION_THRESHOLDS, for one project.
+                try { DetectionThresholdsParser.ParseSettings(0, thresholds); }
+                catch (ConfigException ex)
+                {
+                    errors[nameof(DetectionThresholds)] = ex.Problem.Replace("project 0: ", "", StringComparison.Ordinal) +
+                        ". Example: burst=5/10m, fatal=2, slow_burn=2h.";
+                }
+            }
+        }
         return errors;
     }
 
@@ -86,6 +105,7 @@ public sealed partial class ProjectSettingsForm
         Environments = Blank(Environments) is { } e ? string.Join(", ", Split(e)) : null,
         Rig = Blank(Rig),
         HeartbeatIntervalSecs = Blank(HeartbeatIntervalSecs) is { } hb ? int.Parse(hb, CultureInfo.InvariantCulture) : null,
+        DetectionThresholds = Blank(DetectionThresholds) is { } t ? string.Join(",", Split(t)) : null,
     };
 
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
