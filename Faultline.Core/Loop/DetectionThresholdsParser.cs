@@ -23,13 +23,17 @@ public static class DetectionThresholdsParser
             if (colon < 1 || !long.TryParse(entry[..colon], out var projectId) || projectId <= 0)
                 throw new ConfigException(Variable, $"'{entry}' must start with a project id and ':', e.g. 1:burst=5/10m");
             if (result.ContainsKey(projectId)) throw new ConfigException(Variable, $"project {projectId} is listed twice");
-            result[projectId] = ParseSettings(projectId, entry[(colon + 1)..]);
+            try { result[projectId] = ParseSettings(entry[(colon + 1)..]); }
+            catch (ConfigException ex) { throw new ConfigException(Variable, $"project {projectId}: {ex.Problem}"); }
         }
         return result;
     }
 
-    /// <summary>One project's settings (<c>burst=5/10m,fatal=2,slow_burn=2h</c>; empty = the defaults).</summary>
-    public static DetectionThresholds ParseSettings(long projectId, string settings)
+    /// <summary>
+    /// One project's settings (<c>burst=5/10m,fatal=2,slow_burn=2h</c>; empty = the defaults), as the variable
+    /// and the settings page take them. The problem text names no project; <see cref="Parse"/> adds it.
+    /// </summary>
+    public static DetectionThresholds ParseSettings(string settings)
     {
         var t = DetectionThresholds.Default;
         foreach (var setting in settings.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -39,27 +43,27 @@ public static class DetectionThresholdsParser
             var v = eq < 0 ? "" : setting[(eq + 1)..].Trim();
             t = key switch
             {
-                "burst" => Burst(t, v, projectId),
-                "fatal" => t with { FatalCount = Count(v, projectId, key) },
-                "slow_burn" => t with { SlowBurnAfter = Duration(v, projectId, key) },
-                _ => throw new ConfigException(Variable, $"project {projectId}: unknown setting '{key}' (burst, fatal, slow_burn)"),
+                "burst" => Burst(t, v),
+                "fatal" => t with { FatalCount = Count(v, key) },
+                "slow_burn" => t with { SlowBurnAfter = Duration(v, key) },
+                _ => throw new ConfigException(Variable, $"unknown setting '{key}' (burst, fatal, slow_burn)"),
             };
         }
         return t;
     }
 
-    private static DetectionThresholds Burst(DetectionThresholds t, string v, long pid)
+    private static DetectionThresholds Burst(DetectionThresholds t, string v)
     {
         var slash = v.IndexOf('/');
-        if (slash < 0) throw new ConfigException(Variable, $"project {pid}: burst must look like 5/10m");
-        return t with { BurstCount = Count(v[..slash], pid, "burst"), BurstWindow = Duration(v[(slash + 1)..], pid, "burst") };
+        if (slash < 0) throw new ConfigException(Variable, "burst must look like 5/10m");
+        return t with { BurstCount = Count(v[..slash], "burst"), BurstWindow = Duration(v[(slash + 1)..], "burst") };
     }
 
-    private static int Count(string v, long pid, string key) =>
+    private static int Count(string v, string key) =>
         int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1
-            ? n : throw new ConfigException(Variable, $"project {pid}: {key} count must be a whole number ≥ 1");
+            ? n : throw new ConfigException(Variable, $"{key} count must be a whole number ≥ 1");
 
-    private static TimeSpan Duration(string v, long pid, string key)
+    private static TimeSpan Duration(string v, string key)
     {
         if (v.Length >= 2 && int.TryParse(v[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1)
         {
@@ -70,6 +74,6 @@ public static class DetectionThresholdsParser
                 case 'h': return TimeSpan.FromHours(n);
             }
         }
-        throw new ConfigException(Variable, $"project {pid}: {key} duration must be a number with s, m or h, e.g. 10m");
+        throw new ConfigException(Variable, $"{key} duration must be a number with s, m or h, e.g. 10m");
     }
 }

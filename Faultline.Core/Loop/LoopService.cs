@@ -231,7 +231,7 @@ public sealed partial class LoopService : BackgroundService, IBeadDispatcher
             var thresholds = _options.Thresholds.GetValueOrDefault(p.Id) ?? DetectionThresholds.Default;
             if (!_options.Thresholds.ContainsKey(p.Id) && p.DetectionThresholds is { } setting)
             {
-                try { thresholds = DetectionThresholdsParser.ParseSettings(p.Id, setting); }
+                try { thresholds = DetectionThresholdsParser.ParseSettings(setting); }
                 catch (Faultline.Core.Config.ConfigException ex)
                 {
                     // Only a hand-edited row gets here (the dashboard validates): keep the defaults, say why.

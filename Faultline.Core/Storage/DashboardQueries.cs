@@ -53,15 +53,13 @@ public sealed partial class FaultlineStore
                      "SELECT i.project_id, i.platform FROM issues i JOIN (SELECT project_id, MAX(last_seen) AS latest FROM issues GROUP BY project_id) m " +
                      "ON m.project_id = i.project_id AND i.last_seen = m.latest"))
             platforms.TryAdd(projectId, platform);
-        var current = NowMs / 3_600_000 * 3_600_000;
-        var from = current - (hours - 1) * 3_600_000L;
+        var from = HourWindowStart(hours);
         var trends = new Dictionary<long, long[]>();
         foreach (var (projectId, hour, count) in await c.QueryAsync<(long, long, long)>(
                      "SELECT project_id, hour, count FROM project_hourly WHERE hour >= @from", new { from }))
         {
             if (!trends.TryGetValue(projectId, out var trend)) trends[projectId] = trend = new long[hours];
-            var i = (int)((hour - from) / 3_600_000);
-            if (i >= 0 && i < hours) trend[i] += count;
+            AddToHour(trend, from, hour, count);
         }
         var totals = (await c.QueryAsync<TotalRow>(
             "SELECT project_id, COALESCE(SUM(count), 0) AS total FROM project_hourly GROUP BY project_id")).ToDictionary(r => r.ProjectId, r => r.Total);
@@ -118,14 +116,11 @@ public sealed partial class FaultlineStore
         {
             var result = issueIds.Distinct().ToDictionary(id => id, _ => new long[hours]);
             if (result.Count == 0) return result;
-            var from = NowMs / 3_600_000 * 3_600_000 - (hours - 1) * 3_600_000L;
+            var from = HourWindowStart(hours);
             var rows = await c.QueryAsync<(long IssueId, long Hour, long Count)>(
                 "SELECT issue_id, hour, count FROM issue_hourly WHERE issue_id IN @ids AND hour >= @from", new { ids = result.Keys.ToArray(), from });
             foreach (var (issueId, hour, count) in rows)
-            {
-                var i = (int)((hour - from) / 3_600_000);
-                if (i >= 0 && i < hours && result.TryGetValue(issueId, out var series)) series[i] += count;
-            }
+                if (result.TryGetValue(issueId, out var series)) AddToHour(series, from, hour, count);
             return result;
         });
 

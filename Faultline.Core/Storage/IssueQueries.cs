@@ -128,18 +128,23 @@ public sealed partial class FaultlineStore
 
     private Task<long[]> Hourly(string table, string keyColumn, long key, int hours) => With(async c =>
     {
-        var current = NowMs / 3_600_000 * 3_600_000;
-        var from = current - (hours - 1) * 3_600_000L;
+        var from = HourWindowStart(hours);
         var rows = await c.QueryAsync<(long Hour, long Count)>(
             $"SELECT hour, count FROM {table} WHERE {keyColumn} = @key AND hour >= @from", new { key, from });
         var result = new long[hours];
-        foreach (var (hour, count) in rows)
-        {
-            var i = (int)((hour - from) / 3_600_000);
-            if (i >= 0 && i < hours) result[i] += count;
-        }
+        foreach (var (hour, count) in rows) AddToHour(result, from, hour, count);
         return result;
     });
+
+    /// <summary>Start (unix ms) of the oldest of the last <paramref name="hours"/> hourly buckets; the current hour is the last.</summary>
+    private long HourWindowStart(int hours) => NowMs / 3_600_000 * 3_600_000 - (hours - 1) * 3_600_000L;
+
+    /// <summary>Adds an hourly counter row to its bucket; rows outside the window are ignored.</summary>
+    private static void AddToHour(long[] buckets, long from, long hour, long count)
+    {
+        var i = (hour - from) / 3_600_000;
+        if (i >= 0 && i < buckets.Length) buckets[i] += count;
+    }
 
     private static async Task<Dictionary<long, List<string>>> EnvironmentsFor(System.Data.Common.DbConnection c, long[] ids)
     {

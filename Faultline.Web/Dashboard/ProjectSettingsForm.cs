@@ -83,12 +83,8 @@ public sealed partial class ProjectSettingsForm
             else
             {
                 // The same syntax and checks as FAULTLINE_DETECTION_THRESHOLDS, for one project.
-                try { DetectionThresholdsParser.ParseSettings(0, thresholds); }
-                catch (ConfigException ex)
-                {
-                    errors[nameof(DetectionThresholds)] = ex.Problem.Replace("project 0: ", "", StringComparison.Ordinal) +
-                        ". Example: burst=5/10m, fatal=2, slow_burn=2h.";
-                }
+                try { DetectionThresholdsParser.ParseSettings(thresholds); }
+                catch (ConfigException ex) { errors[nameof(DetectionThresholds)] = ex.Problem + ". Example: burst=5/10m, fatal=2, slow_burn=2h."; }
             }
         }
         return errors;
